@@ -1,0 +1,202 @@
+"""Run the numbered notebooks headless and write what a reader opens.
+
+``python -m analysis.report`` (what ``make report`` calls) executes every
+``notebooks/NN-*.ipynb`` in order with papermill (so a ``parameters`` cell can
+be overridden) and writes, under ``reports/``:
+
+- ``NN-name.ipynb``: the executed notebook;
+- ``NN-name.html``: the same as HTML whose charts draw with no internet access
+  (Vega, Vega-Lite and vega-embed are inlined once per page);
+- ``figures/*.png|svg`` and ``tables/*.csv``: what the notebooks saved with
+  :func:`save_chart` and :func:`save_table`.
+
+>>> from analysis.report import run_notebooks
+>>> run_notebooks()                          # doctest: +SKIP
+[PosixPath('.../reports/01-corpus.html'), ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from analysis.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPORTS_DIR, TABLES_DIR
+
+NOTEBOOK_PATTERN = re.compile(r"^\d{2}-[\w-]+\.ipynb$")
+EMBED_OPTIONS = {"renderer": "svg", "actions": False}
+_SLUG = re.compile(r"[^\w-]+")
+
+
+def list_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The numbered notebooks (``NN-name.ipynb``) in run order."""
+    return sorted(p for p in Path(folder).iterdir() if NOTEBOOK_PATTERN.match(p.name))
+
+
+def _slug(name: str) -> str:
+    slug = _SLUG.sub("-", name.strip().lower()).strip("-")
+    if not slug:
+        raise ValueError(f"cannot make a file name from {name!r}")
+    return slug
+
+
+def save_chart(chart, name: str, output_dir: Path | str | None = None) -> list[Path]:
+    """Save an Altair chart as ``figures/name.png`` and ``figures/name.svg``; return the paths.
+
+    ``output_dir`` is the report folder (default ``reports/``).
+
+    Rendering uses vl-convert (bundled in its wheel), so it works offline.
+    """
+    folder = Path(output_dir or REPORTS_DIR) / FIGURES_DIR.name
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt, extra in (("svg", {}), ("png", {"scale_factor": 2})):
+        path = folder / f"{_slug(name)}.{fmt}"
+        chart.save(str(path), format=fmt, **extra)
+        paths.append(path)
+    return paths
+
+
+def save_table(table: pd.DataFrame, name: str, output_dir: Path | str | None = None) -> Path:
+    """Save a table as ``tables/name.csv`` (UTF-8, no index) under ``output_dir`` (default ``reports/``)."""
+    folder = Path(output_dir or REPORTS_DIR) / TABLES_DIR.name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_slug(name)}.csv"
+    table.to_csv(path, index=False)
+    return path
+
+
+@lru_cache(maxsize=1)
+def _vega_bundle() -> str:
+    import vl_convert
+
+    return vl_convert.javascript_bundle().replace("</script", "<\\/script")
+
+
+def _embed_html(spec: dict, div_id: str) -> str:
+    payload = json.dumps(spec).replace("</", "<\\/")
+    options = json.dumps(EMBED_OPTIONS)
+    return (
+        f'<div id="{div_id}" class="workbench-chart"></div>\n'
+        f'<script type="text/javascript">vegaEmbed("#{div_id}", {payload}, {options}).catch(console.error);</script>'
+    )
+
+
+def _add_chart_html(nb: nbformat.NotebookNode) -> int:
+    """Give every Vega-Lite output an HTML twin that calls vegaEmbed; return how many."""
+    count = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            mime = next((m for m in data if m.startswith("application/vnd.vegalite.")), None)
+            if mime:
+                spec = data[mime]
+                spec = json.loads(spec) if isinstance(spec, str) else spec
+                data["text/html"] = _embed_html(spec, f"chart-{count}")
+                count += 1
+    return count
+
+
+def export_html(notebook: Path | nbformat.NotebookNode, html_path: Path) -> Path:
+    """Write an executed notebook as self-contained HTML (charts draw offline)."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(notebook, as_version=4) if isinstance(notebook, (str, Path)) else notebook
+    charts_n = _add_chart_html(nb)
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    if charts_n:
+        body = body.replace("</head>", f'<script type="text/javascript">{_vega_bundle()}</script>\n</head>', 1)
+    html_path = Path(html_path)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path
+
+
+def run_notebook(
+    path: Path, out_dir: Path = REPORTS_DIR, parameters: dict | None = None, timeout: int = 1800
+) -> Path:
+    """Execute one notebook with papermill, save it and its HTML in ``out_dir``; return the HTML path.
+
+    ``parameters`` override the values in the notebook's ``parameters`` cell;
+    ``OUTPUT_DIR`` is always set to ``out_dir`` so figures and tables land
+    beside the HTML.
+    A failing cell raises ``papermill.PapermillExecutionError`` naming the cell,
+    and the partly executed notebook is still written for inspection.
+    """
+    import papermill
+
+    path, out_dir = Path(path), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / path.name
+    papermill.execute_notebook(
+        str(path),
+        str(executed),
+        parameters={**(parameters or {}), "OUTPUT_DIR": str(out_dir)},
+        kernel_name="python3",
+        cwd=str(path.parent),
+        progress_bar=False,
+        execution_timeout=timeout,
+    )
+    return export_html(executed, executed.with_suffix(".html"))
+
+
+def run_notebooks(
+    notebooks: Iterable[Path] | None = None, out_dir: Path = REPORTS_DIR, parameters: dict | None = None
+) -> list[Path]:
+    """Execute the numbered notebooks in order; return the HTML reports written."""
+    from tqdm.auto import tqdm
+
+    paths = list(notebooks) if notebooks is not None else list_notebooks()
+    if not paths:
+        raise FileNotFoundError(f"no NN-name.ipynb notebooks in {NOTEBOOKS_DIR}")
+    written = []
+    for path in tqdm(paths, desc="notebooks", unit="nb", disable=None):
+        written.append(run_notebook(path, out_dir, parameters))
+    return written
+
+
+def strip_outputs(paths: Iterable[Path]) -> list[Path]:
+    """Remove outputs, execution counts and run metadata so notebook diffs stay readable."""
+    changed = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        before = nbformat.writes(nb)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = []
+                cell.execution_count = None
+            cell.metadata.pop("papermill", None)
+            cell.metadata.pop("execution", None)
+        nb.metadata.pop("papermill", None)
+        if nbformat.writes(nb) != before:
+            nbformat.write(nb, path)
+            changed.append(Path(path))
+    return changed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.report", description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all notebooks/NN-*.ipynb)")
+    parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder (default: reports/)")
+    parser.add_argument("--strip", action="store_true", help="strip outputs from the notebooks instead of running them")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or list_notebooks()
+    if args.strip:
+        for path in strip_outputs(paths):
+            print(f"stripped {path}")
+        return 0
+    for html in run_notebooks(paths, args.out):
+        print(f"wrote {html}")
+    print(f"figures in {args.out / 'figures'}, tables in {args.out / 'tables'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import copy
+import json
+
+import nbformat
+import pandas as pd
+import pytest
+
+from analysis import charts, report
+from analysis.paths import NOTEBOOKS_DIR
+
+
+@pytest.fixture
+def chart():
+    table = pd.DataFrame({"article_id": ["a", "b"], "outlet": ["CBC News", "X"], "title": ["T", None], "word_count": [700, 300]})
+    return charts.corpus_overview(table)
+
+
+def _notebook_with(chart) -> nbformat.NotebookNode:
+    bundle = chart._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("overview")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"), cell]
+    return nb
+
+
+def test_renderer_emits_a_mime_type_jupyterlab_draws(chart):
+    nb = _notebook_with(chart)
+    nbformat.validate(nb)
+    assert charts.JUPYTERLAB_VEGALITE_MIME in nb.cells[1].outputs[0]["data"]
+
+
+def test_export_html_inlines_vega_once_and_loads_nothing_from_a_cdn(chart, tmp_path):
+    nb = _notebook_with(chart)
+    second = copy.deepcopy(nb.cells[1])
+    second["id"] = "second-chart"
+    nb.cells.append(second)
+    html = report.export_html(nb, tmp_path / "out.html").read_text()
+    assert html.count('vegaEmbed("#chart-') == 2
+    assert len(html) > 800_000  # the Vega/Vega-Lite/vega-embed bundle is inside the page
+    assert "cdn.jsdelivr.net/npm/vega" not in html
+    spec_json = html.split('vegaEmbed("#chart-0", ', 1)[1].split(', {"renderer"', 1)[0]
+    assert json.loads(spec_json.replace("<\\/", "</"))["mark"]["type"] == "bar"
+
+
+def test_save_chart_and_table(chart, tmp_path):
+    png, svg = sorted(report.save_chart(chart, "Corpus overview", tmp_path), key=lambda p: p.suffix)
+    assert png.name == "corpus-overview.png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert svg.parent == tmp_path / "figures" and "<svg" in svg.read_text()
+    path = report.save_table(pd.DataFrame({"a": [1]}), "t", tmp_path)
+    assert path == tmp_path / "tables" / "t.csv" and path.read_text() == "a\n1\n"
+
+
+def test_notebooks_are_numbered_and_committed_without_outputs():
+    notebooks = report.list_notebooks()
+    assert notebooks and notebooks[0].name == "01-corpus.ipynb"
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        assert nb.cells[0].cell_type == "markdown", path
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{path.name}: needs exactly one cell tagged 'parameters'"
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{path.name} has outputs: run make strip-notebooks"
+        assert not any("def " in c.source or "class " in c.source for c in nb.cells if c.cell_type == "code"), f"{path.name} defines logic; move it to analysis/"
+
+
+def test_strip_outputs(tmp_path, chart):
+    path = tmp_path / "01-x.ipynb"
+    nbformat.write(_notebook_with(chart), path)
+    assert report.strip_outputs([path]) == [path]
+    assert report.strip_outputs([path]) == []
+    assert nbformat.read(path, as_version=4).cells[1].outputs == []
+
+
+def test_corpus_notebook_runs_headless_on_a_test_corpus(data_folder, tmp_path):
+    html = report.run_notebook(NOTEBOOKS_DIR / "01-corpus.ipynb", tmp_path / "reports", {"CORPUS": str(data_folder)})
+    assert html == tmp_path / "reports" / "01-corpus.html"
+    executed = nbformat.read(tmp_path / "reports" / "01-corpus.ipynb", as_version=4)
+    outputs = json.dumps([c.get("outputs", []) for c in executed.cells])
+    assert "The corpus holds **2 articles**" in outputs
+    assert "vegaEmbed(" in html.read_text()
+    assert (tmp_path / "reports" / "figures" / "corpus-overview.svg").is_file()
+    by_outlet = pd.read_csv(tmp_path / "reports" / "tables" / "corpus-by-outlet.csv")
+    assert by_outlet["outlet"].tolist() == ["CBC News", "The Epoch Times"]

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.text import count_segments, normalize_text, paragraphs, sentences
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("the MP\u00c2\u00a0said", "the MP said"),  # UTF-8 NBSP read as cp1252
+        ("the MP\u00c2 said", "the MP said"),  # the same after NBSP became a space
+        ("a\u00a0b\u202fc", "a b c"),
+        ("line one\r\nline two\r\n\r\n\r\n", "line one\nline two"),
+        ("“curly” ‘quotes’ don’t change", "“curly” ‘quotes’ don’t change"),
+        ("trailing   \nspaces\t\n", "trailing\nspaces"),
+        ("Ã©tÃ© broken UTF-8", "été broken UTF-8"),
+        ("Âge d'or", "Âge d'or"),  # a real capital A circumflex stays
+    ],
+)
+def test_normalize_text(raw, expected):
+    assert normalize_text(raw) == expected
+
+
+ARTICLE = (
+    "Conservative MP Jamil Jivani says he met officials on Wednesday.\n"
+    "\n"
+    "Washington Trip\n"
+    "“Productive meetings today,” the Ontario MP said. Mr. Jivani left at 5 p.m. on Feb. 4. U.S. officials agreed.\n"
+    "“I hope so,” he wrote.\n"
+)
+
+
+@pytest.fixture
+def articles():
+    return pd.DataFrame({"article_id": ["a", "b"], "text": [normalize_text(ARTICLE), "One line only."]})
+
+
+def test_paragraph_offsets_and_headings(articles):
+    paras = paragraphs(articles)
+    assert paras.groupby("article_id").size().to_dict() == {"a": 4, "b": 1}
+    text = articles.loc[0, "text"]
+    for row in paras[paras.article_id == "a"].itertuples():
+        assert text[row.start : row.end] == row.text
+    assert paras.loc[paras.is_heading, "text"].tolist() == ["Washington Trip"]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "is_heading"),
+    [
+        ("Washington Trip", True),
+        ("China Deal Seen As A Red Flag", True),
+        ("He left.", False),
+        ("“Tell the Canadians I love them", False),
+        ("Jivani said he would go, and that he had offered to help the Liberals in the talks", False),
+        ("lowercase start", False),
+    ],
+)
+def test_heading_rule(paragraph, is_heading):
+    paras = paragraphs(pd.DataFrame({"article_id": ["x"], "text": [paragraph]}))
+    assert bool(paras.loc[0, "is_heading"]) is is_heading
+
+
+def test_sentences_have_exact_offsets_and_keep_abbreviations(articles):
+    sents = sentences(articles)
+    a = sents[sents.article_id == "a"]
+    assert a["text"].tolist() == [
+        "Conservative MP Jamil Jivani says he met officials on Wednesday.",
+        "Washington Trip",
+        "“Productive meetings today,” the Ontario MP said.",
+        "Mr. Jivani left at 5 p.m. on Feb. 4.",
+        "U.S. officials agreed.",
+        "“I hope so,” he wrote.",
+    ]
+    assert a["sentence_id"].tolist() == list(range(6))
+    assert a["paragraph_id"].tolist() == [0, 1, 2, 2, 2, 3]
+    text = articles.loc[0, "text"]
+    assert all(text[s:e] == t for s, e, t in zip(a.start, a.end, a.text))
+    assert sents[sents.article_id == "b"]["sentence_id"].tolist() == [0]
+
+
+def test_sentences_reuse_given_paragraphs(articles):
+    assert sentences(articles, paragraphs(articles)).equals(sentences(articles))
+
+
+def test_empty_corpus_gives_empty_tables():
+    empty = pd.DataFrame({"article_id": pd.Series([], dtype=str), "text": pd.Series([], dtype=str)})
+    assert paragraphs(empty).empty and sentences(empty).empty
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(KeyError, match=r"missing \['article_id'\]"):
+        sentences(pd.DataFrame({"text": ["x"]}))
+
+
+def test_count_segments(articles):
+    articles = articles.assign(outlet="X", word_count=[10, 3])
+    counts = count_segments(articles, paragraphs(articles), sentences(articles))
+    assert counts[["article_id", "paragraphs_n", "headings_n", "sentences_n"]].values.tolist() == [["a", 4, 1, 6], ["b", 1, 0, 1]]
