@@ -120,8 +120,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _sentence_spans(paragraph: str) -> list[tuple[int, int]]:
-    """Sentence spans within one paragraph, from syntok's token offsets."""
+def split_sentences(paragraph: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence in one paragraph, from syntok's token offsets.
+
+    >>> split_sentences("He said no. Mr. Smith left.")
+    [(0, 11), (12, 27)]
+    """
     spans: list[tuple[int, int]] = []
     for block in syntok_segmenter.process(paragraph):
         for sentence in block:
@@ -173,7 +177,7 @@ def sentences(df: pd.DataFrame, paragraphs_df: pd.DataFrame | None = None) -> pd
     for article_id, paragraph_id, p_start, body, is_heading in zip(
         paras["article_id"], paras["paragraph_id"], paras["start"], paras["text"], paras["is_heading"]
     ):
-        spans = [(0, len(body))] if is_heading else _sentence_spans(body)
+        spans = [(0, len(body))] if is_heading else split_sentences(body)
         for start, end in spans:
             sentence_id = counters.get(article_id, 0)
             counters[article_id] = sentence_id + 1

@@ -1,0 +1,293 @@
+"""The actor codebook: who is who in a story, and where they are mentioned.
+
+A codebook is a YAML file (schema: ``data/actors.README.md``) listing each
+actor with a canonical ``name``, ``aliases`` (surname, titles, descriptions
+such as "the Ontario MP"), ``party``, ``camp``, ``role`` and ``pronouns``. It is
+validated on load; every problem is reported at once in a
+:class:`CodebookError`.
+
+>>> from analysis.actors import load_codebook, find_mentions
+>>> book = load_codebook()
+>>> book.actor("Jamil Jivani").camp
+'conservative'
+>>> find_mentions("The Ontario MP met Trump’s team.", book)[["mention", "actor"]].values.tolist()
+[['The Ontario MP', 'Jamil Jivani'], ['Trump', 'Donald Trump']]
+
+Limits: matching is on the surface form only. An alias that starts with a
+lower-case word ("the prime minister") matches in any case; a proper-name alias
+("Trump", "PM") matches with its own capitalisation, so "pm" in "5 pm" is not
+Carney. Accents and apostrophes are matched loosely ("Gerard" finds "Gérard",
+"plant's" finds "plant’s"). A surname shared by two people needs the longer
+name in the codebook ("Usha Vance") so that it is not read as the other one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+
+from analysis.paths import DATA_DIR
+
+DEFAULT_CODEBOOK = DATA_DIR / "actors.yaml"
+PRONOUNS = ("he", "she", "they", "it")
+_TOP_KEYS = {"version", "story", "camps", "actors"}
+_ACTOR_KEYS = {"name", "aliases", "party", "camp", "role", "pronouns"}
+_DEFAULT_CAMPS = ("conservative", "liberal_government", "us_administration", "other")
+
+MENTIONS_SCHEMA = pa.DataFrameSchema(
+    {
+        "start": pa.Column(int, pa.Check.ge(0)),
+        "end": pa.Column(int, pa.Check.ge(0)),
+        "mention": pa.Column(str),
+        "actor": pa.Column(str),
+        "camp": pa.Column(str),
+    },
+    strict=True,
+    ordered=True,
+    coerce=True,
+    name="mentions",
+)
+"""One row per actor mention: ``text[start:end] == mention``."""
+
+
+class CodebookError(ValueError):
+    """A codebook that cannot be used; the message lists every problem found."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One codebook entry."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    party: str | None = None
+    camp: str = "other"
+    role: str | None = None
+    pronouns: str = "they"
+
+
+@dataclass
+class Codebook:
+    """Actors of one story, with a matcher for their names and aliases."""
+
+    actors: tuple[Actor, ...]
+    camps: tuple[str, ...] = _DEFAULT_CAMPS
+    story: str | None = None
+    source: str | None = None
+    _by_name: dict[str, Actor] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_name = {a.name: a for a in self.actors}
+
+    def actor(self, name: str) -> Actor:
+        """The actor with this canonical name (KeyError naming the known ones otherwise)."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"no actor {name!r} in the codebook; known: {sorted(self._by_name)}") from None
+
+    @cached_property
+    def _alias_owner(self) -> dict[str, Actor]:
+        return {_alias_key(alias): actor for actor in self.actors for alias in (actor.name, *actor.aliases)}
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        """One regex for every name and alias, longest first, anchored at word starts."""
+        aliases = sorted({a for actor in self.actors for a in (actor.name, *actor.aliases)}, key=len, reverse=True)
+        if not aliases:
+            return None
+        return re.compile(r"(?<!\w)" + _trie_regex([_alias_units(a) for a in aliases]) + r"(?!\w)")
+
+    def resolve(self, alias: str) -> Actor | None:
+        """The actor an exact alias (any spacing, accents, apostrophes, case) belongs to, else None.
+
+        >>> load_codebook().resolve("the ontario mp").name
+        'Jamil Jivani'
+        """
+        try:
+            return self._resolved[alias]
+        except KeyError:
+            actor = self._resolved[alias] = self._alias_owner.get(_alias_key(alias))
+            return actor
+
+    @cached_property
+    def _resolved(self) -> dict[str, Actor | None]:
+        return {}
+
+    def iter_mentions(self, text: str):
+        """Yield ``(start, end, mention, actor)`` for each alias match in ``text``."""
+        if self.pattern is None:
+            return
+        for match in self.pattern.finditer(text):
+            actor = self.resolve(match.group())
+            if actor is not None:
+                yield match.start(), match.end(), match.group(), actor
+
+    def find_mentions(self, text: str) -> pd.DataFrame:
+        """See :func:`find_mentions`."""
+        return find_mentions(text, self)
+
+
+def _fold(text: str) -> str:
+    """Lower-case, strip accents, straighten apostrophes, squeeze spaces and dots."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("‘", "'").replace("‐", "-").replace("–", "-")
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _alias_key(alias: str) -> str:
+    return _fold(alias).replace(".", "")
+
+
+def _alias_units(alias: str) -> list[str]:
+    """Regex fragments, one per character of an alias: loose about accents, apostrophes, dots, spacing.
+
+    Descriptions ("the prime minister") match in any case; proper names keep theirs.
+    """
+    anycase = alias[:1].islower()
+    parts = []
+    for ch in alias:
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if ch in "'’‘":
+            parts.append("['’‘]")
+        elif ch.isspace():
+            parts.append(r"\s+")
+        elif ch == ".":
+            parts.append(r"\.?")
+        elif ch in "-‐–":
+            parts.append(r"[-‐–\s]")
+        elif base and base != ch:
+            parts.append(f"[{re.escape(base)}{re.escape(base.upper())}{re.escape(ch)}{re.escape(ch.upper())}]")
+        elif anycase and ch.lower() != ch.upper():
+            parts.append(f"[{re.escape(ch.lower())}{re.escape(ch.upper())}]")
+        else:
+            parts.append(re.escape(ch))
+    return parts
+
+
+def _trie_regex(words: list[list[str]]) -> str:
+    """One regex for many alternatives, shared prefixes factored out so matching stays fast."""
+    trie: dict = {}
+    for units in words:
+        node = trie
+        for unit in units:
+            node = node.setdefault(unit, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [unit + build(child) for unit, child in node.items() if unit != ""]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return "(?:" + build(trie) + ")"
+
+
+def find_mentions(text: str, codebook: Codebook | None = None) -> pd.DataFrame:
+    """Every name/alias match of a codebook actor in ``text``, with offsets.
+
+    Columns: ``start, end, mention, actor, camp`` (:data:`MENTIONS_SCHEMA`);
+    ``text[start:end] == mention``. Longest alias wins ("Usha Vance" is not
+    "Vance"); a possessive "’s" is left out of the mention.
+
+    >>> find_mentions("Conservative MP Gérard Deltell spoke to the Liberal government.")[["mention", "actor"]].values.tolist()
+    [['Gérard Deltell', 'Gérard Deltell'], ['the Liberal government', 'Liberal government']]
+    """
+    book = codebook if codebook is not None else load_codebook()
+    rows = [(s, e, m, a.name, a.camp) for s, e, m, a in book.iter_mentions(text)]
+    frame = pd.DataFrame(rows, columns=list(MENTIONS_SCHEMA.columns))
+    return MENTIONS_SCHEMA.validate(frame.astype({"start": int, "end": int, "mention": str, "actor": str, "camp": str}))
+
+
+def _validate(raw: object, label: str) -> list[str]:
+    """Every problem in a parsed codebook, as readable lines (empty when valid)."""
+    if not isinstance(raw, dict):
+        return [f"{label}: the top level must be a mapping with an 'actors' list, not {type(raw).__name__}"]
+    problems = [f"{label}: unknown top-level key {k!r} (allowed: {sorted(_TOP_KEYS)})" for k in raw if k not in _TOP_KEYS]
+    camps = raw.get("camps", list(_DEFAULT_CAMPS))
+    if not isinstance(camps, list) or not all(isinstance(c, str) for c in camps):
+        problems.append(f"{label}: 'camps' must be a list of names")
+        camps = list(_DEFAULT_CAMPS)
+    actors = raw.get("actors")
+    if not isinstance(actors, list) or not actors:
+        return problems + [f"{label}: 'actors' must be a non-empty list"]
+    owners: dict[str, str] = {}
+    names: set[str] = set()
+    for i, entry in enumerate(actors, start=1):
+        where = f"{label}: actor #{i}"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: must be a mapping, not {type(entry).__name__}")
+            continue
+        name = entry.get("name")
+        if isinstance(name, str) and name.strip():
+            where = f"{label}: actor #{i} ({name})"
+        else:
+            problems.append(f"{where}: missing 'name'")
+            name = None
+        problems += [f"{where}: unknown key {k!r} (allowed: {sorted(_ACTOR_KEYS)})" for k in entry if k not in _ACTOR_KEYS]
+        aliases = entry.get("aliases") or []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            problems.append(f"{where}: 'aliases' must be a list of non-empty strings")
+            aliases = []
+        if entry.get("camp") not in camps:
+            problems.append(f"{where}: camp {entry.get('camp')!r} is not one of {camps}")
+        if entry.get("pronouns") not in PRONOUNS:
+            problems.append(f"{where}: pronouns {entry.get('pronouns')!r} must be one of {list(PRONOUNS)}")
+        for key in ("party", "role"):
+            if entry.get(key) is not None and not isinstance(entry.get(key), str):
+                problems.append(f"{where}: {key!r} must be text or null")
+        if name is None:
+            continue
+        if name in names:
+            problems.append(f"{where}: duplicate actor name {name!r}")
+            continue
+        names.add(name)
+        for alias in [name, *aliases]:
+            key = _alias_key(alias)
+            if key in owners and owners[key] != name:
+                problems.append(f"{where}: alias {alias!r} is already claimed by {owners[key]!r}")
+            owners.setdefault(key, name)
+    return problems
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Load and validate an actor codebook (default ``data/actors.yaml``).
+
+    Raises :class:`CodebookError` listing every problem (unknown keys, an
+    alias claimed by two actors, a missing name, an unknown camp or pronoun).
+
+    >>> load_codebook().actor("Mark Carney").pronouns
+    'he'
+    """
+    path = Path(DEFAULT_CODEBOOK if path is None else path)
+    if not path.is_file():
+        raise CodebookError(f"{path}: no such codebook file")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"{path}: not valid YAML: {exc}") from exc
+    problems = _validate(raw, str(path))
+    if problems:
+        raise CodebookError(f"{len(problems)} problem(s) in codebook {path}:\n  " + "\n  ".join(problems))
+    actors = tuple(
+        Actor(
+            name=e["name"].strip(),
+            aliases=tuple(a.strip() for a in e.get("aliases") or []),
+            party=e.get("party"),
+            camp=e["camp"],
+            role=e.get("role"),
+            pronouns=e["pronouns"],
+        )
+        for e in raw["actors"]
+    )
+    return Codebook(actors=actors, camps=tuple(raw.get("camps", _DEFAULT_CAMPS)), story=raw.get("story"), source=str(path))
