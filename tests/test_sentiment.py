@@ -1,0 +1,269 @@
+"""Tests for analysis.sentiment: lexicon scores, target-directed sentiment, per-actor rows, summaries.
+
+The target model comes from the cache in ``.cache/models/`` (trained there on
+first use, about 45 s); the training tests use a 300-row subset.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import sentiment as S
+
+
+def _span(sentence: str, mention: str) -> tuple[int, int]:
+    start = sentence.index(mention)
+    return start, start + len(mention)
+
+
+# --- whole-text lexicon scores ------------------------------------------------------------
+
+
+def test_score_texts_columns_and_ranges():
+    out = S.score_texts(["A wonderful, honest leader.", "A corrupt, dishonest liar.", "The vote is on Tuesday."])
+    assert out.columns.tolist() == ["text", "polarity", "subjectivity", "compound"]
+    assert out["polarity"].between(-1, 1).all() and out["subjectivity"].between(0, 1).all()
+    assert (np.sign(out["compound"]) == [1, -1, 0]).all()
+    assert out.loc[2, "polarity"] == 0.0  # no opinion word: TextBlob says exactly 0
+
+
+@pytest.mark.parametrize("column", ["polarity", "compound"])
+def test_score_texts_negation_lowers_score(column):
+    out = S.score_texts(["He is a good minister.", "He is not a good minister."])
+    assert out.loc[1, column] < 0 < out.loc[0, column]
+
+
+def test_score_texts_matches_textblob_and_needs_no_corpus():
+    from textblob import TextBlob
+
+    text = "The plan is not bad, but the rollout was awful."
+    out = S.score_texts([text]).iloc[0]
+    assert (out["polarity"], out["subjectivity"]) == pytest.approx(tuple(TextBlob(text).sentiment))
+
+
+def test_score_texts_empty():
+    out = S.score_texts([])
+    assert len(out) == 0 and out.columns.tolist() == ["text", "polarity", "subjectivity", "compound"]
+
+
+def test_label_scores_thresholds():
+    assert S.label_scores([0.06, 0.05, -0.05, -0.06], S.VADER_THRESHOLD).tolist() == ["positive", "neutral", "neutral", "negative"]
+    assert S.label_scores([0.01, 0.0, -0.01], S.TEXTBLOB_THRESHOLD).tolist() == ["positive", "neutral", "negative"]
+
+
+# --- target-directed sentiment -------------------------------------------------------------
+
+PRAISE_AND_ATTACK = "Smith praised Jones's courage but called Brown a liar."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "mention", "expected"),
+    [
+        (PRAISE_AND_ATTACK, "Jones", "positive"),
+        (PRAISE_AND_ATTACK, "Brown", "negative"),
+        ("Critics called Brown a liar and a fraud.", "Brown", "negative"),
+        ("Carney is an honest and capable leader.", "Carney", "positive"),
+        ("Carney is not an honest man.", "Carney", "negative"),  # negated praise
+        ("Carney will meet the premiers on Tuesday in Ottawa.", "Carney", "neutral"),
+        ("Freeland was widely praised for her handling of the talks.", "Freeland", "positive"),
+        ("Freeland was widely criticized for her handling of the talks.", "Freeland", "negative"),
+        ("“Carney has been a disaster for this country,” said Poilievre.", "Carney", "negative"),
+        pytest.param(
+            "Poilievre is not a liar.", "Poilievre", "neutral",
+            marks=pytest.mark.xfail(reason="negated insult: 'liar' outweighs 'not' for a bag-of-n-grams model", strict=False),
+        ),
+        pytest.param(
+            "Jivani, who I don't believe is the trade critic, spoke after the vote.", "Jivani", "neutral",
+            marks=pytest.mark.xfail(reason="doubt about a role is read as negative: negation words with no opinion word", strict=False),
+        ),
+        pytest.param(
+            "“Carney has been a disaster for this country,” said Poilievre.", "Poilievre", "neutral",
+            marks=pytest.mark.xfail(reason="the speaker of an attack picks up some of its negativity", strict=False),
+        ),
+    ],
+)
+def test_target_sentiment_labels(sentence, mention, expected):
+    start, end = _span(sentence, mention)
+    result = S.target_sentiment(sentence, start, end)
+    assert set(result) == {"polarity", "label"}
+    assert -1 <= result["polarity"] <= 1
+    assert result["label"] == expected
+
+
+def test_target_sentiment_differs_between_two_people_in_one_sentence():
+    jones = S.target_sentiment(PRAISE_AND_ATTACK, *_span(PRAISE_AND_ATTACK, "Jones"))
+    brown = S.target_sentiment(PRAISE_AND_ATTACK, *_span(PRAISE_AND_ATTACK, "Brown"))
+    assert jones["polarity"] > 0 > brown["polarity"]
+    # a whole-sentence lexicon score cannot tell them apart
+    assert S.score_texts([PRAISE_AND_ATTACK])["compound"].nunique() == 1
+
+
+@pytest.mark.parametrize(
+    ("plain", "negated", "mention"),
+    [
+        ("Poilievre is a liar.", "Poilievre is not a liar.", "Poilievre"),
+        ("Carney is an honest man.", "Carney is not an honest man.", "Carney"),
+    ],
+)
+def test_negation_moves_polarity_the_right_way(plain, negated, mention):
+    p = S.target_sentiment(plain, *_span(plain, mention))["polarity"]
+    n = S.target_sentiment(negated, *_span(negated, mention))["polarity"]
+    assert abs(n) < abs(p) or np.sign(n) != np.sign(p)
+
+
+def test_target_sentiments_is_vectorised_and_keeps_index():
+    sentences = [PRAISE_AND_ATTACK, PRAISE_AND_ATTACK, "Critics called Brown a liar and a fraud."]
+    spans = [_span(PRAISE_AND_ATTACK, "Jones"), _span(PRAISE_AND_ATTACK, "Brown"), _span(sentences[2], "Brown")]
+    frame = pd.DataFrame({"sentence": sentences, "start": [a for a, _ in spans], "end": [b for _, b in spans]}, index=[10, 20, 30])
+    out = S.target_sentiments(frame)
+    assert out.index.tolist() == [10, 20, 30]
+    assert out.columns.tolist() == ["polarity", "label", "p_negative", "p_neutral", "p_positive"]
+    assert np.allclose(out[["p_negative", "p_neutral", "p_positive"]].sum(axis=1), 1)
+    single = S.target_sentiment(sentences[1], *spans[1])
+    assert single["polarity"] == pytest.approx(out.loc[20, "polarity"])
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 3), (5, 5), (3, 999)])
+def test_target_sentiments_rejects_bad_offsets(start, end):
+    with pytest.raises(ValueError, match="start/end"):
+        S.target_sentiments(pd.DataFrame({"sentence": ["Brown spoke."], "start": [start], "end": [end]}))
+
+
+def test_target_sentiments_empty_frame():
+    out = S.target_sentiments(pd.DataFrame({"sentence": [], "start": [], "end": []}))
+    assert len(out) == 0
+
+
+def test_training_is_reproducible_and_cached(tmp_path):
+    dev = S.load_newsmtsc("dev").head(20)
+    a = S.train_target_model(limit=300).predict_proba(dev)
+    b = S.train_target_model(limit=300).predict_proba(dev)
+    assert np.array_equal(a, b)
+    cached = S.load_target_model(limit=300, cache_dir=tmp_path)
+    files = list(tmp_path.glob("target_sentiment-*.pkl"))
+    assert len(files) == 1
+    S._LOADED.clear()  # force a read from disk
+    again = S.load_target_model(limit=300, cache_dir=tmp_path)
+    assert again is not cached and np.array_equal(again.predict_proba(dev), a)
+
+
+def test_newsmtsc_offsets_point_at_mentions():
+    for split in ("train", "dev"):
+        df = S.load_newsmtsc(split)
+        assert set(df["polarity"]) == {-1, 0, 1}
+        sample = df.sample(200, random_state=0)
+        assert all(s[a:b] == m for s, a, b, m in zip(sample["sentence"], sample["start"], sample["end"], sample["mention"]))
+
+
+# --- per actor mention -----------------------------------------------------------------------
+
+ARTICLE = "“Brown is a liar,” Smith said. Voters admire Jones for her courage."
+#          0123456789...
+
+
+@pytest.fixture()
+def article_tables():
+    first_end = ARTICLE.index(".") + 1
+    second_start = first_end + 1
+    sentences = pd.DataFrame(
+        {
+            "article_id": ["a1", "a1"],
+            "sentence_id": [0, 1],
+            "start": [0, second_start],
+            "end": [first_end, len(ARTICLE)],
+            "text": [ARTICLE[:first_end], ARTICLE[second_start:]],
+        }
+    )
+    mentions = pd.DataFrame(
+        [("a1", *_span(ARTICLE, name), name, name, camp) for name, camp in (("Brown", "B"), ("Smith", "S"), ("Jones", "J"))],
+        columns=["article_id", "start", "end", "mention", "actor", "camp"],
+    )
+    quote_start, quote_end = 1, ARTICLE.index("”")
+    quotes = pd.DataFrame({"article_id": ["a1"], "start": [quote_start], "end": [quote_end], "speaker": ["Smith"], "camp": ["S"]})
+    return sentences, mentions, quotes
+
+
+def test_actor_sentiment_sources_and_evidence(article_tables):
+    sentences, mentions, quotes = article_tables
+    out = S.actor_sentiment(sentences, mentions, quotes)
+    assert out.columns.tolist() == list(S.ACTOR_SENTIMENT_SCHEMA.columns)
+    rows = out.set_index("target")
+    assert rows.loc["Brown", "source"] == "Smith" and rows.loc["Brown", "source_camp"] == "S"
+    assert rows.loc["Smith", "source"] == "narrator" and pd.isna(rows.loc["Smith", "source_camp"])
+    assert rows.loc["Jones", "source"] == "narrator" and rows.loc["Jones", "sentence_id"] == 1
+    assert rows.loc["Brown", "label"] == "negative"
+    assert rows.loc["Jones", "label"] == "positive"
+    for _, row in out.iterrows():  # evidence: offsets index the article, sentence holds the mention
+        assert ARTICLE[row["start"] : row["end"]] == row["mention"]
+        assert row["mention"] in row["sentence"]
+
+
+def test_actor_sentiment_without_quotes_is_all_narrator(article_tables):
+    sentences, mentions, _ = article_tables
+    out = S.actor_sentiment(sentences, mentions)
+    assert (out["source"] == "narrator").all()
+
+
+def test_actor_sentiment_unattributed_quote_and_innermost_span(article_tables):
+    sentences, mentions, quotes = article_tables
+    outer = pd.DataFrame({"article_id": ["a1"], "start": [0], "end": [len(ARTICLE)], "speaker": [None], "camp": [None]})
+    out = S.actor_sentiment(sentences, mentions, pd.concat([outer, quotes], ignore_index=True)).set_index("target")
+    assert out.loc["Brown", "source"] == "Smith"
+    assert out.loc["Jones", "source"] == "unattributed"
+
+
+def test_actor_sentiment_rejects_mention_outside_sentences(article_tables):
+    sentences, mentions, _ = article_tables
+    stray = mentions.assign(article_id="other")
+    with pytest.raises(ValueError, match="no sentence"):
+        S.actor_sentiment(sentences, stray)
+
+
+def test_actor_sentiment_no_mentions(article_tables):
+    sentences, mentions, _ = article_tables
+    out = S.actor_sentiment(sentences, mentions.iloc[0:0])
+    assert len(out) == 0 and out.columns.tolist() == list(S.ACTOR_SENTIMENT_SCHEMA.columns)
+
+
+# --- summaries ---------------------------------------------------------------------------------
+
+
+def test_summarize_small_groups():
+    df = pd.DataFrame(
+        {
+            "outlet": ["A"] * 6 + ["B", "C"],
+            "polarity": [0.1, 0.3, -0.2, 0.4, 0.0, 0.2, 0.5, np.nan],
+        }
+    )
+    out = S.summarize(df, by=["outlet"]).set_index("outlet")
+    assert out.columns.tolist() == ["n", "mean", "ci_low", "ci_high", "low_n"]
+    a, b, c = out.loc["A"], out.loc["B"], out.loc["C"]
+    assert a["n"] == 6 and not a["low_n"] and a["ci_low"] <= a["mean"] <= a["ci_high"]
+    assert b["n"] == 1 and b["low_n"] and b["mean"] == 0.5 and math.isnan(b["ci_low"]) and math.isnan(b["ci_high"])
+    assert c["n"] == 0 and c["low_n"] and math.isnan(c["mean"]) and math.isnan(c["ci_low"])
+
+
+def test_summarize_is_reproducible_and_overall_without_by():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"polarity": rng.uniform(-1, 1, 50)})
+    first, second = S.summarize(df), S.summarize(df)
+    pd.testing.assert_frame_equal(first, second)
+    assert first.loc[0, "n"] == 50 and first.loc[0, "ci_low"] < first.loc[0, "ci_high"]
+
+
+def test_summarize_cluster_bootstrap_with_one_article_has_no_interval():
+    df = pd.DataFrame({"article_id": ["a"] * 10 + ["b"] * 10, "camp": ["X"] * 20, "polarity": np.linspace(-1, 1, 20)})
+    by_article = S.summarize(df[df["article_id"] == "a"], by=["camp"], cluster="article_id").iloc[0]
+    assert by_article["n"] == 10 and by_article["low_n"] and math.isnan(by_article["ci_low"])
+    two = S.summarize(df, by=["camp"], cluster="article_id").iloc[0]
+    naive = S.summarize(df, by=["camp"]).iloc[0]
+    assert two["ci_high"] - two["ci_low"] > naive["ci_high"] - naive["ci_low"]  # articles, not mentions, are the sample
+
+
+def test_summarize_constant_values():
+    out = S.summarize(pd.DataFrame({"polarity": [0.2, 0.2, 0.2]})).iloc[0]
+    assert out["ci_low"] == pytest.approx(0.2) and out["ci_high"] == pytest.approx(0.2)
