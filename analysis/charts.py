@@ -57,10 +57,25 @@ alt.renderers.register("workbench", _workbench_renderer)
 alt.renderers.enable("workbench")
 
 
+EXTRA_CAMP_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#e6ab02"]
+"""Colours, in order, for camps of another story that :data:`CAMP_COLORS` does not name."""
+UNKNOWN_CAMP_COLOR = "#bbbbbb"
+
+
+def camp_colors(domain: list[str]) -> list[str]:
+    """One colour per camp: :data:`CAMP_COLORS` where named, else the next of :data:`EXTRA_CAMP_COLORS`; ``unknown`` grey.
+
+    >>> camp_colors(["conservative", "trump_campaign", "unknown"])
+    ['#1f4e9c', '#1b9e77', '#bbbbbb']
+    """
+    extra = iter(EXTRA_CAMP_COLORS * (1 + len(domain) // len(EXTRA_CAMP_COLORS)))
+    return [CAMP_COLORS[c] if c in CAMP_COLORS else UNKNOWN_CAMP_COLOR if c == "unknown" else next(extra) for c in domain]
+
+
 def camp_scale(domain: list[str] | None = None) -> alt.Scale:
-    """A colour scale that keeps :data:`CAMP_COLORS` and greys out unknown camps."""
-    domain = domain or list(CAMP_COLORS)
-    return alt.Scale(domain=domain, range=[CAMP_COLORS.get(c, "#bbbbbb") for c in domain])
+    """A colour scale that keeps :data:`CAMP_COLORS` and gives other stories' camps their own colours (see :func:`camp_colors`)."""
+    domain = list(domain or CAMP_COLORS)
+    return alt.Scale(domain=domain, range=camp_colors(domain))
 
 
 def corpus_overview(articles: pd.DataFrame) -> alt.Chart:
@@ -87,4 +102,303 @@ def corpus_overview(articles: pd.DataFrame) -> alt.Chart:
             tooltip=tooltip,
         )
         .properties(title={"text": "Articles in the corpus", "subtitle": "words per article, by outlet"})
+    )
+
+
+# --------------------------------------------------------------------------- positioning charts
+
+DIVERGING = alt.Scale(domain=[-1, 1], scheme="redblue")
+"""Sentiment colours: red hostile, blue warm, white neutral; the same in every chart."""
+TABLE_ROWS = 15
+"""Rows shown in the quote list under an interactive chart."""
+
+
+def _camp_domain(camps) -> list[str]:
+    """Camps present, in :data:`CAMP_COLORS` order, unknown ones last."""
+    present = list(dict.fromkeys(str(c) for c in camps))
+    return [c for c in CAMP_COLORS if c in present] + sorted(c for c in present if c not in CAMP_COLORS)
+
+
+def _clip(text, limit: int = 140) -> str:
+    text = " ".join(str(text).split()) if isinstance(text, str) else ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def empty_chart(title: str, message: str = "No data: nothing in this corpus to show here.") -> alt.Chart:
+    """A chart that says there is no data, so a notebook on an empty corpus still draws something.
+
+    >>> empty_chart("Voice share").to_dict()["title"]["text"]
+    'Voice share: no data'
+    """
+    return (
+        alt.Chart(pd.DataFrame({"message": [message]}))
+        .mark_text(fontSize=14, color="#555555", align="left", x=5)
+        .encode(text="message:N")
+        .properties(title={"text": f"{title}: no data", "subtitle": "nothing to draw for this corpus and these parameters; notebook 01 shows what was loaded"}, width=480, height=40)
+    )
+
+
+def voice_share(quotes: pd.DataFrame, *, title: str = "Who gets to speak") -> alt.VConcatChart | alt.Chart:
+    """Stacked bars of quoted words by outlet and speaker camp, with the quote list below.
+
+    ``quotes`` is :func:`analysis.positioning.voice_quotes`. Each bar segment
+    is one quote (its share of the outlet's quoted words), so hovering shows
+    the quote itself. Click a segment to select its speaker: the list of
+    quotes below filters to them (double-click to clear).
+
+    >>> empty = voice_share(pd.DataFrame())
+    >>> empty.to_dict()["title"]["text"]
+    'Who gets to speak: no data'
+    """
+    if quotes.empty:
+        return empty_chart(title, "No quotes were found in this corpus.")
+    data = quotes.assign(
+        quote_short=quotes["quote"].map(_clip),
+        line=[f"{o} · {s}: “{_clip(q, 120)}”" for o, s, q in zip(quotes["outlet"], quotes["speaker_label"], quotes["quote"])],
+        camp_rank=quotes["camp_label"].map({c: i for i, c in enumerate(_camp_domain(quotes["camp_label"]))}),
+    )[["article_id", "outlet", "start", "end", "speaker_label", "camp_label", "group_label", "quote_short", "line",
+       "word_count", "word_share", "camp_rank", "polarity"]]
+    domain = _camp_domain(data["camp_label"])
+    speaker = alt.selection_point(fields=["speaker_label"], on="click", clear="dblclick", name="speaker")
+    bars = (
+        alt.Chart(data)
+        .mark_bar(stroke="white", strokeWidth=0.5)
+        .encode(
+            y=alt.Y("outlet:N", title=None),
+            x=alt.X("sum(word_share):Q", title="share of the outlet's quoted words", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("camp_label:N", title="speaker's camp", scale=camp_scale(domain)),
+            order=alt.Order("camp_rank:O"),
+            opacity=alt.condition(speaker, alt.value(1.0), alt.value(0.3)),
+            tooltip=[
+                alt.Tooltip("speaker_label:N", title="speaker"),
+                alt.Tooltip("camp_label:N", title="camp"),
+                alt.Tooltip("group_label:N", title="group"),
+                alt.Tooltip("quote_short:N", title="quote"),
+                alt.Tooltip("word_count:Q", title="words"),
+                alt.Tooltip("sum(word_share):Q", title="share of outlet's quoted words", format=".1%"),
+                alt.Tooltip("article_id:N", title="article"),
+            ],
+        )
+        .add_params(speaker)
+        .properties(
+            width=560,
+            title={"text": title, "subtitle": "each segment is one quote, sized by its words; click a segment to list that speaker's quotes"},
+        )
+    )
+    rows = (
+        alt.Chart(data)
+        .transform_filter(speaker)
+        .transform_window(row="row_number()")
+        .transform_filter(f"datum.row <= {TABLE_ROWS}")
+        .encode(
+            y=alt.Y("row:O", axis=None),
+            tooltip=[alt.Tooltip("line:N", title="quote"), alt.Tooltip("article_id:N", title="article"),
+                     alt.Tooltip("start:Q", title="from character"), alt.Tooltip("end:Q", title="to character")],
+        )
+    )
+    table = alt.layer(
+        rows.mark_square(size=90, x=6).encode(color=alt.Color("camp_label:N", title="speaker's camp", scale=camp_scale(domain))),
+        rows.mark_text(align="left", baseline="middle", x=18, limit=880, fontSize=12, color="#222222").encode(text="line:N"),
+    ).properties(width=780, height=TABLE_ROWS * 18, title={"text": "Quotes", "subtitle": f"first {TABLE_ROWS}, filtered by the speaker clicked above; the square is the speaker's camp"})
+    return alt.vconcat(bars, table, spacing=20)
+
+
+def speaker_sentiment(tone: pd.DataFrame, *, title: str = "Tone of each speaker's quotes") -> alt.FacetChart | alt.Chart:
+    """Diverging dots: mean TextBlob polarity of each speaker's quotes, with its bootstrap 95% interval, one panel per outlet.
+
+    ``tone`` is :func:`analysis.positioning.speaker_tone`. Hollow dots have
+    fewer than 5 quotes (``low_n``). Hover shows the most extreme quote.
+    """
+    if tone.empty:
+        return empty_chart(title, "No attributed quotes to score.")
+    data = tone.assign(example=tone["example"].map(_clip), low=tone["ci_low"].fillna(tone["polarity"]), high=tone["ci_high"].fillna(tone["polarity"]))
+    domain = _camp_domain(data["camp"])
+    tooltip = [
+        alt.Tooltip("speaker:N"), alt.Tooltip("camp:N"), alt.Tooltip("outlet:N"), alt.Tooltip("n:Q", title="quotes"),
+        alt.Tooltip("polarity:Q", format=".2f", title="mean polarity"), alt.Tooltip("ci_low:Q", format=".2f", title="95% CI low"),
+        alt.Tooltip("ci_high:Q", format=".2f", title="95% CI high"), alt.Tooltip("subjectivity:Q", format=".2f"),
+        alt.Tooltip("example:N", title="most extreme quote"),
+    ]
+    base = alt.Chart().encode(y=alt.Y("speaker:N", title=None, sort=alt.EncodingSortField("polarity", order="descending")))
+    zero = alt.Chart().mark_rule(color="#999999", strokeDash=[4, 3]).encode(x=alt.datum(0))
+    interval = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("low:Q", title="mean polarity of quotes (−1 negative … +1 positive)", scale=alt.Scale(domain=[-1, 1])),
+        x2="high:Q",
+        color=alt.Color("camp:N", scale=camp_scale(domain), title="camp"),
+        tooltip=tooltip,
+    )
+    dots = base.mark_point(size=90, strokeWidth=2).encode(
+        x="polarity:Q",
+        color=alt.Color("camp:N", scale=camp_scale(domain), title="camp"),
+        fill=alt.condition("datum.low_n", alt.value("white"), alt.Color("camp:N", scale=camp_scale(domain), legend=None)),
+        tooltip=tooltip,
+    )
+    return (
+        alt.layer(zero, interval, dots, data=data)
+        .properties(width=480)
+        .facet(row=alt.Row("outlet:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelFontSize=13)))
+        .resolve_scale(y="independent")
+        .properties(title={"text": title, "subtitle": "dot: mean polarity; line: bootstrap 95% interval; hollow: fewer than 5 quotes"})
+    )
+
+
+def treatment_heatmap(pairs: pd.DataFrame, *, title: str = "Who says what about whom") -> alt.FacetChart | alt.Chart:
+    """Heat map of speaker -> target sentiment (VADER compound), one panel per outlet.
+
+    ``pairs`` is :func:`analysis.positioning.speaker_target`. Cells show ``n``;
+    hover shows the most extreme sentence or quote behind the mean. The
+    ``narrator`` row is the outlet's own words.
+    """
+    if pairs.empty:
+        return empty_chart(title, "No sentence or quote names a codebook actor.")
+    data = pairs.assign(example=pairs["example"].map(_clip), label=pairs["n"].astype(str))
+    tooltip = [
+        alt.Tooltip("speaker:N"), alt.Tooltip("target:N"), alt.Tooltip("outlet:N"), alt.Tooltip("n:Q", title="sentences/quotes"),
+        alt.Tooltip("compound:Q", format=".2f", title="mean sentiment"), alt.Tooltip("ci_low:Q", format=".2f", title="95% CI low"),
+        alt.Tooltip("ci_high:Q", format=".2f", title="95% CI high"), alt.Tooltip("example:N", title="most extreme text"),
+    ]
+    rect = alt.Chart().mark_rect(stroke="white").encode(
+        x=alt.X("target:N", title="about (target)", axis=alt.Axis(labelAngle=-35, labelLimit=180)),
+        y=alt.Y("speaker:N", title="speaker", axis=alt.Axis(labelLimit=200)),
+        color=alt.Color("compound:Q", scale=DIVERGING, title="mean sentiment"),
+        tooltip=tooltip,
+    )
+    text = alt.Chart().mark_text(fontSize=11).encode(
+        x="target:N", y="speaker:N", text="label:N",
+        color=alt.condition("abs(datum.compound) > 0.5", alt.value("white"), alt.value("#222222")), tooltip=tooltip,
+    )
+    return (
+        alt.layer(rect, text, data=data)
+        .properties(width={"step": 52}, height={"step": 30})
+        .facet(column=alt.Column("outlet:N", title=None, header=alt.Header(labelFontWeight="bold", labelFontSize=13, labelLimit=400)), spacing=40)
+        .properties(title={"text": title, "subtitle": "mean VADER sentiment of what each speaker says naming the target (narrator: the outlet's own words); number: how many"})
+    )
+
+
+def frame_heatmap(profile: pd.DataFrame, *, title: str = "How each side is framed") -> alt.FacetChart | alt.Chart:
+    """Heat map of frame shares: sentences about the focus, the counterpart and each camp (rows) by frame, one panel per outlet.
+
+    ``profile`` is :func:`analysis.positioning.frame_profile`. Hover shows the
+    indicator words that fired and one sentence.
+    """
+    if profile.empty:
+        return empty_chart(title, "No sentence names the focus, the counterpart or a camp.")
+    kind_label = {"focus": "focus: ", "counterpart": "counterpart: ", "camp": "camp: "}
+    data = profile.assign(
+        example=profile["example"].map(_clip),
+        subject=[kind_label[k] + a for k, a in zip(profile["about_kind"], profile["about"])],
+        label=[f"{s:.0%}" for s in profile["share"]],
+        frame=profile["frame"].str.replace("_", " "),
+    )
+    subjects = list(dict.fromkeys(data.sort_values("about_kind", key=lambda s: s.map({"focus": 0, "counterpart": 1, "camp": 2}), kind="stable")["subject"]))
+    tooltip = [
+        alt.Tooltip("subject:N", title="sentences about"), alt.Tooltip("frame:N"), alt.Tooltip("outlet:N"),
+        alt.Tooltip("share:Q", format=".0%", title="share of sentences"), alt.Tooltip("texts_with_frame_n:Q", title="sentences with frame"),
+        alt.Tooltip("n:Q", title="sentences"), alt.Tooltip("matched_terms:N", title="words that fired"), alt.Tooltip("example:N", title="example sentence"),
+    ]
+    rect = alt.Chart().mark_rect(stroke="white").encode(
+        x=alt.X("frame:N", title=None, axis=alt.Axis(labelAngle=-35, labelLimit=180)),
+        y=alt.Y("subject:N", title=None, sort=subjects, axis=alt.Axis(labelLimit=240)),
+        color=alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], scheme="blues"), title="share of sentences", legend=alt.Legend(format="%")),
+        tooltip=tooltip,
+    )
+    text = alt.Chart().mark_text(fontSize=10).encode(
+        x="frame:N", y=alt.Y("subject:N", sort=subjects), text="label:N",
+        color=alt.condition("datum.share > 0.5", alt.value("white"), alt.value("#222222")), tooltip=tooltip,
+    )
+    return (
+        alt.layer(rect, text, data=data)
+        .properties(width={"step": 48}, height={"step": 28})
+        .facet(column=alt.Column("outlet:N", title=None, header=alt.Header(labelFontWeight="bold", labelFontSize=13, labelLimit=400)), spacing=30)
+        .properties(title={"text": title, "subtitle": "share of sentences naming each side in which the frame's words appear (lexicon indicator, not a reading)"})
+    )
+
+
+def quote_timeline(quotes: pd.DataFrame, *, title: str = "Quotes through each article") -> alt.FacetChart | alt.Chart:
+    """Each quote placed by where it starts in its article (x) and its polarity (y), coloured by camp, one panel per article.
+
+    ``quotes`` is :func:`analysis.positioning.voice_quotes`. Who opens, who
+    closes, and whether one side is answered. Click a dot to highlight the
+    speaker in every panel.
+    """
+    if quotes.empty:
+        return empty_chart(title, "No quotes were found in this corpus.")
+    data = quotes.assign(
+        quote_short=quotes["quote"].map(_clip),
+        article=[f"{o} · {a}" for o, a in zip(quotes["outlet"], quotes["article_id"])],
+    )[["article", "article_id", "outlet", "position", "polarity", "camp_label", "speaker_label", "group_label", "quote_short", "order", "start"]]
+    domain = _camp_domain(data["camp_label"])
+    speaker = alt.selection_point(fields=["speaker_label"], on="click", clear="dblclick", name="timeline_speaker")
+    zero = alt.Chart().mark_rule(color="#999999", strokeDash=[4, 3]).encode(y=alt.datum(0))
+    path = alt.Chart().mark_line(color="#cccccc").encode(x="position:Q", y="polarity:Q", order="order:Q")
+    dots = (
+        alt.Chart()
+        .mark_circle(size=110, stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("position:Q", title="where the quote starts (0 = top of the article, 1 = end)", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("polarity:Q", title="polarity", scale=alt.Scale(domain=[-1, 1])),
+            color=alt.Color("camp_label:N", title="speaker's camp", scale=camp_scale(domain)),
+            opacity=alt.condition(speaker, alt.value(1.0), alt.value(0.25)),
+            tooltip=[alt.Tooltip("speaker_label:N", title="speaker"), alt.Tooltip("camp_label:N", title="camp"),
+                     alt.Tooltip("order:Q", title="quote number (0 = first)"), alt.Tooltip("polarity:Q", format=".2f"),
+                     alt.Tooltip("quote_short:N", title="quote"), alt.Tooltip("article_id:N", title="article")],
+        )
+        .add_params(speaker)
+    )
+    return (
+        alt.layer(zero, path, dots, data=data)
+        .properties(width=560, height=110)
+        .facet(row=alt.Row("article:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")))
+        .properties(title={"text": title, "subtitle": "each dot a quote; click one to highlight its speaker everywhere (double-click clears)"})
+    )
+
+
+def positioning_map(points: pd.DataFrame, *, title: str = "Where each outlet puts the two sides") -> alt.LayerChart | alt.Chart:
+    """The headline chart: each outlet placed by its treatment of the focus (x) and of the counterpart (y).
+
+    ``points`` is :func:`analysis.positioning.positioning_map_table`: per
+    outlet ``x``, ``y`` (mean sentiment, −1 … +1), their intervals, ``n`` and
+    the most extreme sentence about each side, shown on hover. Lines are
+    bootstrap 95% intervals. Outlets with nothing about either side are left out.
+    """
+    usable = points.dropna(subset=["x", "y"]) if not points.empty else points
+    if usable.empty:
+        return empty_chart(title, "No outlet says anything about both the focus and the counterpart.")
+    x_title, y_title = usable["x_label"].iloc[0], usable["y_label"].iloc[0]
+    data = usable.assign(
+        x_low=usable["x_low"].fillna(usable["x"]), x_high=usable["x_high"].fillna(usable["x"]),
+        y_low=usable["y_low"].fillna(usable["y"]), y_high=usable["y_high"].fillna(usable["y"]),
+        x_example=usable["x_example"].map(_clip), y_example=usable["y_example"].map(_clip),
+    )
+    scale = alt.Scale(domain=[-1, 1])
+    tooltip = [
+        alt.Tooltip("outlet:N"),
+        alt.Tooltip("x:Q", format=".2f", title=f"{x_title}"), alt.Tooltip("x_n:Q", title="n (x)"),
+        alt.Tooltip("x_example:N", title="most extreme about x"),
+        alt.Tooltip("y:Q", format=".2f", title=f"{y_title}"), alt.Tooltip("y_n:Q", title="n (y)"),
+        alt.Tooltip("y_example:N", title="most extreme about y"),
+        alt.Tooltip("voice:N", title="voice"),
+    ]
+    quadrants = pd.DataFrame({"x": [-0.97, 0.97, -0.97, 0.97], "y": [0.95, 0.95, -0.95, -0.95], "align": ["left", "right", "left", "right"],
+                              "text": ["warmer to the counterpart", "warm to both", "cold to both", "warmer to the focus"]})
+    rules = alt.Chart(pd.DataFrame({"v": [0]}))
+    layers = [
+        rules.mark_rule(color="#999999", strokeDash=[4, 3]).encode(x=alt.X("v:Q", scale=scale)),
+        rules.mark_rule(color="#999999", strokeDash=[4, 3]).encode(y=alt.Y("v:Q", scale=scale)),
+        alt.Chart(quadrants[quadrants["align"] == "left"]).mark_text(color="#888888", fontSize=11, align="left").encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="text:N"),
+        alt.Chart(quadrants[quadrants["align"] == "right"]).mark_text(color="#888888", fontSize=11, align="right").encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="text:N"),
+    ]
+    base = alt.Chart(data)
+    layers += [
+        base.mark_rule(strokeWidth=2, opacity=0.6).encode(x=alt.X("x_low:Q", scale=scale), x2="x_high:Q", y="y:Q", color=alt.Color("outlet:N", legend=None), tooltip=tooltip),
+        base.mark_rule(strokeWidth=2, opacity=0.6).encode(y=alt.Y("y_low:Q", scale=scale), y2="y_high:Q", x="x:Q", color=alt.Color("outlet:N", legend=None), tooltip=tooltip),
+        base.mark_point(size=220, filled=True, opacity=1).encode(
+            x=alt.X("x:Q", title=x_title, scale=scale), y=alt.Y("y:Q", title=y_title, scale=scale),
+            color=alt.Color("outlet:N", title="outlet"), tooltip=tooltip,
+        ),
+        base.mark_text(align="left", dx=12, dy=-10, fontSize=13, fontWeight="bold").encode(x="x:Q", y="y:Q", text="outlet:N", color=alt.Color("outlet:N", legend=None), tooltip=tooltip),
+    ]
+    return alt.layer(*layers).properties(
+        width=520, height=420,
+        title={"text": title, "subtitle": "mean sentiment of sentences and others' quotes naming each side; lines: bootstrap 95% intervals; hover for the evidence"},
     )

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.__main__ import main
+from analysis.paths import DATA_DIR
 from analysis.evaluate import GoldError, evaluate_quotes, format_report, load_gold, score_quotes, tokenize
 
 
@@ -98,7 +99,7 @@ def test_load_gold_errors(tmp_path, lines, message):
 
 
 def test_seed_gold_loads():
-    gold = load_gold("data/gold/seed-quotes.jsonl")
+    gold = load_gold(DATA_DIR / "gold" / "seed-quotes.jsonl")
     assert len(gold) == 63 and gold["gold_id"].tolist() == list(range(63))
     assert int((~gold["optional"]).sum()) == 56
 

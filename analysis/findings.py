@@ -1,0 +1,255 @@
+"""Findings in words, computed from the positioning tables (never typed in by hand).
+
+Each ``describe_*`` function takes tables from :mod:`analysis.positioning` and
+returns Markdown that a notebook shows as its findings. Every number quoted
+comes with its ``n``; intervals are bootstrap 95% intervals; results resting
+on fewer than :data:`analysis.positioning.LOW_N` units are flagged. An empty
+table gives a sentence saying so, never an error.
+
+>>> import pandas as pd
+>>> from analysis.positioning import MEASURES_SCHEMA
+>>> describe_voice(pd.DataFrame(columns=list(MEASURES_SCHEMA.columns)))  # doctest: +ELLIPSIS
+'**No quotes were found**, so there is nothing yet to say about who gets to speak. ...'
+
+Limits: the sentences describe the measures, they do not judge them; a gap
+between outlets whose intervals overlap is described as "no clear difference".
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis.positioning import LOW_N
+
+EMPTY_CORPUS_HINT = "(Does the corpus hold articles? See notebook 01 for what was loaded and what was rejected.)"
+NEUTRAL_BAND = 0.05
+"""Mean sentiment within ±this is described as neutral."""
+
+
+def _pct(value: float) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0%}"
+
+
+def _num(value: float) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:+.2f}"
+
+
+def _interval(row, fmt) -> str:
+    """"n = 8, 95% CI 12%–75%", with a warning when n is small."""
+    parts = [f"n = {int(row['n'])}"]
+    if not (math.isnan(row["ci_low"]) or math.isnan(row["ci_high"])):
+        parts.append(f"95% CI {fmt(row['ci_low'])} to {fmt(row['ci_high'])}")
+    text = ", ".join(parts)
+    return text + ("; *few, read with care*" if row["low_n"] else "")
+
+
+def tone_word(value: float) -> str:
+    """``negative`` / ``neutral`` / ``positive`` for a mean sentiment score.
+
+    >>> tone_word(-0.3), tone_word(0.01), tone_word(float("nan"))
+    ('negative', 'neutral', 'unmeasured')
+    """
+    if value is None or math.isnan(value):
+        return "unmeasured"
+    return "negative" if value < -NEUTRAL_BAND else "positive" if value > NEUTRAL_BAND else "neutral"
+
+
+def _pick(measures: pd.DataFrame, outlet: str, measure: str, group: str):
+    row = measures[(measures["outlet"] == outlet) & (measures["measure"] == measure) & (measures["group"] == group)]
+    return None if row.empty else row.iloc[0]
+
+
+def _labels(measures: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(measures["group"], measures["group_label"]))
+
+
+def _outlets(measures: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(measures["outlet"]))
+
+
+def _compare(measures: pd.DataFrame, measure: str, group: str, what: str, fmt=_pct) -> str:
+    """Which outlet is highest on a measure, and whether the intervals keep the outlets apart."""
+    rows = measures[(measures["measure"] == measure) & (measures["group"] == group) & (measures["n"] > 0)].dropna(subset=["value"])
+    if len(rows) < 2:
+        return ""
+    top, bottom = rows.loc[rows["value"].idxmax()], rows.loc[rows["value"].idxmin()]
+    apart = not (math.isnan(top["ci_low"]) or math.isnan(bottom["ci_high"])) and top["ci_low"] > bottom["ci_high"]
+    verdict = "the intervals do not overlap" if apart else "the intervals overlap, so this is **no clear difference**"
+    return f" Across outlets, {top['outlet']} gives {what} the most ({fmt(top['value'])}) and {bottom['outlet']} the least ({fmt(bottom['value'])}); {verdict}."
+
+
+def describe_inputs(tables, focus: str, counterpart: str) -> str:
+    """What the notebook is reading: corpus size, quotes found, and the two sides compared.
+
+    >>> import pandas as pd
+    >>> from analysis.positioning import build_tables
+    >>> print(describe_inputs(build_tables(pd.DataFrame({"article_id": [], "text": []})), "conservative", "liberal_government"))
+    Reading **0 articles** from 0 outlets: 0 quotes, 0 actor mentions. Focus: **conservative** (a camp); counterpart: **liberal government** (a camp). The corpus is empty, so every table below is empty too. (Does the corpus hold articles? See notebook 01 for what was loaded and what was rejected.)
+    """
+    f, c = tables.party(focus), tables.party(counterpart)
+    describe = lambda p: f"**{p.label}** (" + (f"an actor, camp {p.camp}" if p.kind == "actor" else "a camp") + ")"  # noqa: E731
+    n = len(tables.articles)
+    text = (f"Reading **{n} article{'s' * (n != 1)}** from {len(tables.outlets)} outlet{'s' * (len(tables.outlets) != 1)}: "
+            f"{len(tables.quotes)} quotes, {len(tables.mentions)} actor mentions. Focus: {describe(f)}; counterpart: {describe(c)}.")
+    if n == 0:
+        text += f" The corpus is empty, so every table below is empty too. {EMPTY_CORPUS_HINT}"
+    return text
+
+
+def describe_voice(measures: pd.DataFrame) -> str:
+    """Who gets to speak, per outlet: shares of quotes and quoted words (from :func:`~analysis.positioning.positioning_measures`)."""
+    voice = measures[measures["measure"] == "quote_share"] if len(measures) else measures
+    if voice.empty or (voice["n"] == 0).all():
+        return f"**No quotes were found**, so there is nothing yet to say about who gets to speak. {EMPTY_CORPUS_HINT}"
+    labels = _labels(voice)
+    lines = []
+    for outlet in _outlets(voice):
+        q = _pick(measures, outlet, "quote_share", "focus")
+        if q is None or q["n"] == 0:
+            lines.append(f"- **{outlet}** quotes nobody.")
+            continue
+        parts = []
+        for group in ("focus", "counterpart", "focus_camp", "other"):
+            share, words = _pick(measures, outlet, "quote_share", group), _pick(measures, outlet, "word_share", group)
+            if share is None or (group == "focus_camp" and labels[group].startswith("(none")):
+                continue
+            parts.append(f"{labels[group]} {_pct(share['value'])} of quotes ({_pct(words['value'])} of quoted words)")
+        lines.append(f"- **{outlet}** ({_interval(q, _pct).split(',')[0]} quotes): " + "; ".join(parts) + ".")
+    text = "\n".join(lines)
+    text += "\n\n" + _compare(measures, "quote_share", "focus", f"{labels['focus']} a voice").strip()
+    return text.strip()
+
+
+def describe_order(measures: pd.DataFrame) -> str:
+    """Who speaks first and last, and who is in the headline and lead, per outlet."""
+    order = measures[measures["dimension"] == "order"] if len(measures) else measures
+    if order.empty:
+        return f"**No articles**, so no order of speakers to report. {EMPTY_CORPUS_HINT}"
+    labels = _labels(order)
+    lines = []
+    for outlet in _outlets(order):
+        bits = []
+        for group in ("focus", "counterpart"):
+            first, last = _pick(order, outlet, "speaks_first", group), _pick(order, outlet, "last_word", group)
+            head, lead = _pick(order, outlet, "in_headline", group), _pick(order, outlet, "in_lead", group)
+            spoken = f"speaks first in {_pct(first['value'])} and has the last word in {_pct(last['value'])} of {int(first['n'])} articles with quotes" if first["n"] else "is never quoted"
+            named = f"is named in {_pct(head['value'])} of headlines and {_pct(lead['value'])} of leads (first two paragraphs)" if lead["n"] else ""
+            bits.append(f"{labels[group]} {spoken}" + (f", and {named}" if named else ""))
+        lines.append(f"- **{outlet}**: " + "; ".join(bits) + ".")
+    return "\n".join(lines)
+
+
+def describe_tone(measures: pd.DataFrame) -> str:
+    """The tone of the focus's and the counterpart's own quotes, per outlet."""
+    tone = measures[measures["measure"] == "quote_polarity"] if len(measures) else measures
+    if tone.empty or (tone["n"] == 0).all():
+        return f"**No quotes by the focus or the counterpart**, so their tone of voice cannot be measured. {EMPTY_CORPUS_HINT}"
+    labels = _labels(tone)
+    lines = []
+    for outlet in _outlets(tone):
+        bits = []
+        for group in ("focus", "counterpart"):
+            row, subj = _pick(tone, outlet, "quote_polarity", group), _pick(measures, outlet, "quote_subjectivity", group)
+            if row is None or row["n"] == 0:
+                bits.append(f"{labels[group]} is not quoted")
+            else:
+                bits.append(f"{labels[group]}'s quotes read **{tone_word(row['value'])}** (mean polarity {_num(row['value'])}, "
+                            f"subjectivity {subj['value']:.2f}; {_interval(row, _num)})")
+        lines.append(f"- **{outlet}**: " + "; ".join(bits) + ".")
+    return "\n".join(lines)
+
+
+def describe_treatment(measures: pd.DataFrame, pairs: pd.DataFrame | None = None) -> str:
+    """How the narrator and other speakers talk about the focus and the counterpart, per outlet.
+
+    ``pairs`` (:func:`~analysis.positioning.speaker_target`) adds the most
+    negative speaker -> target pair with its evidence.
+    """
+    treat = measures[measures["dimension"] == "treatment"] if len(measures) else measures
+    if treat.empty or (treat["n"] == 0).all():
+        return f"**No sentence or quote names the focus or the counterpart**, so their treatment cannot be measured. {EMPTY_CORPUS_HINT}"
+    labels = _labels(treat)
+    lines = []
+    for outlet in _outlets(treat):
+        bits = []
+        for group in ("focus", "counterpart"):
+            narr, quoted = _pick(treat, outlet, "narrator_sentiment", group), _pick(treat, outlet, "quoted_sentiment", group)
+            said = []
+            if narr["n"]:
+                said.append(f"the outlet's own sentences are {tone_word(narr['value'])} ({_num(narr['value'])}; {_interval(narr, _num)})")
+            if quoted["n"]:
+                said.append(f"other speakers' quotes are {tone_word(quoted['value'])} ({_num(quoted['value'])}; {_interval(quoted, _num)})")
+            bits.append(f"about {labels[group]}, " + (" and ".join(said) if said else "nothing is said"))
+        lines.append(f"- **{outlet}**: " + "; ".join(bits) + ".")
+    text = "\n".join(lines)
+    if pairs is not None and len(pairs):
+        voiced = pairs[pairs["speaker"] != "narrator"]
+        if len(voiced):
+            worst = voiced.loc[voiced["compound"].idxmin()]
+            text += (f"\n\nThe most negative speaker-to-target pair is **{worst['speaker']} on {worst['target']}** in {worst['outlet']} "
+                     f"(mean {_num(worst['compound'])}, n = {worst['n']}): “{worst['example']}” ({worst['evidence'].split(';')[0]}).")
+    return text
+
+
+def describe_frames(profile: pd.DataFrame) -> str:
+    """The most common frame in sentences about the focus and about the counterpart, per outlet (:func:`~analysis.positioning.frame_profile`)."""
+    sides = profile[profile["about_kind"].isin(["focus", "counterpart"])] if len(profile) else profile
+    if sides.empty:
+        return f"**No sentence names the focus or the counterpart**, so there is no frame profile. {EMPTY_CORPUS_HINT}"
+    lines = []
+    for outlet in list(dict.fromkeys(sides["outlet"])):
+        bits = []
+        for kind in ("focus", "counterpart"):
+            rows = sides[(sides["outlet"] == outlet) & (sides["about_kind"] == kind)]
+            if rows.empty:
+                continue
+            top = rows.loc[rows["share"].idxmax()]
+            who = top["about"]
+            if top["texts_with_frame_n"] == 0:
+                bits.append(f"no frame's words appear in the {int(top['n'])} sentences about {who}")
+                continue
+            flag = "; *few sentences*" if top["low_n"] else ""
+            bits.append(f"sentences about {who} most often carry **{top['frame'].replace('_', ' ')}** "
+                        f"({_pct(top['share'])} of {int(top['n'])}{flag}; words: {top['matched_terms'].split(';')[0]})")
+        lines.append(f"- **{outlet}**: " + "; ".join(bits) + ".")
+    return "\n".join(lines)
+
+
+def describe_verbs(measures: pd.DataFrame) -> str:
+    """How often the focus's and counterpart's quotes are introduced by loaded verbs (anything but neutral ones)."""
+    verbs = measures[measures["measure"] == "loaded_cue"] if len(measures) else measures
+    if verbs.empty or (verbs["n"] == 0).all():
+        return f"**No quotes by the focus or the counterpart**, so no attribution verbs to compare. {EMPTY_CORPUS_HINT}"
+    labels = _labels(verbs)
+    lines = []
+    for outlet in _outlets(verbs):
+        bits = []
+        for group in ("focus", "counterpart"):
+            row = _pick(verbs, outlet, "loaded_cue", group)
+            if row["n"]:
+                bits.append(f"{_pct(row['value'])} of {labels[group]}'s {int(row['n'])} quotes come with a loaded verb (emphatic, doubting, dismissive or conflictual)")
+        lines.append(f"- **{outlet}**: " + ("; ".join(bits) if bits else "neither side is quoted") + ".")
+    return "\n".join(lines)
+
+
+def describe_positioning(points: pd.DataFrame) -> str:
+    """Where each outlet sits on the positioning map, in words (:func:`~analysis.positioning.positioning_map_table`)."""
+    usable = points.dropna(subset=["x", "y"]) if len(points) else points
+    if usable.empty:
+        return (f"**No outlet can be placed on the map**: none has sentences or quotes naming both the focus and the "
+                f"counterpart. {EMPTY_CORPUS_HINT}")
+    lines = []
+    for row in usable.itertuples(index=False):
+        focus, counterpart = row.x_label.removeprefix("treatment of "), row.y_label.removeprefix("treatment of ")
+        gap = row.x - row.y
+        lean = (f"warmer to {focus} than to {counterpart}" if gap > NEUTRAL_BAND else
+                f"warmer to {counterpart} than to {focus}" if gap < -NEUTRAL_BAND else "about even between the two")
+        few = " *Few texts: read with care.*" if row.x_low_n or row.y_low_n else ""
+        lines.append(f"- **{row.outlet}** treats {focus} {tone_word(row.x)}ly ({_num(row.x)}, n = {row.x_n}) and {counterpart} "
+                     f"{tone_word(row.y)}ly ({_num(row.y)}, n = {row.y_n}): **{lean}**. Voice: {row.voice}.{few}")
+    skipped = len(points) - len(usable)
+    if skipped:
+        lines.append(f"- {skipped} outlet{'s' * (skipped != 1)} could not be placed (nothing said about one of the sides).")
+    return "\n".join(lines)

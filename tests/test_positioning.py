@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import positioning as pos
+from analysis.actors import load_codebook
+from notebook_support import US_CODEBOOK, write_us_corpus
+
+BOOK = load_codebook()
+
+
+def _quote(article_id, outlet, start, speaker, words, polarity=0.0, cue="said", quote_id=None):
+    camp = BOOK.actor(speaker).camp if speaker and BOOK.resolve(speaker) else None
+    text = " ".join(["word"] * words)
+    return dict(article_id=article_id, outlet=outlet, quote_id=quote_id if quote_id is not None else start, quote=text,
+                start=start, end=start + len(text), kind="direct", speaker=speaker, speaker_mention=speaker,
+                speaker_start=None, speaker_end=None, camp=camp, cue=cue, cue_category="other", paragraph_id=0,
+                sentence_id=0, word_count=words, position=0.0, order=0, polarity=polarity, subjectivity=0.5, compound=polarity)
+
+
+def _hand_built(quotes: list[dict], treatment: list[dict] | None = None) -> pos.Tables:
+    """Tables from a hand-built quotes (and treatment) table: no text processing involved."""
+    from analysis.frames import label_cues
+
+    q = pd.DataFrame(quotes, columns=list(pos.QUOTE_SCORES_SCHEMA.columns))
+    q = label_cues(q.drop(columns="cue_category"))[list(pos.QUOTE_SCORES_SCHEMA.columns)]
+    q = pos.QUOTE_SCORES_SCHEMA.validate(q.astype({"speaker_start": "Int64", "speaker_end": "Int64"}))
+    arts = q[["article_id", "outlet"]].drop_duplicates().assign(title=None, text="x")
+    t = pd.DataFrame(treatment or [], columns=list(pos.TREATMENT_SCHEMA.columns))
+    t = pos.TREATMENT_SCHEMA.validate(t.astype({"quote_id": "Int64"})) if len(t) else pos._empty(pos.TREATMENT_SCHEMA)
+    return pos.Tables(
+        articles=arts.reset_index(drop=True),
+        sentences=pd.DataFrame(columns=["article_id", "sentence_id", "text"]),
+        quotes=q,
+        mentions=pos._empty(pos.MENTIONS_SCHEMA),
+        treatment=t,
+        frame_scores=pd.DataFrame(columns=["article_id", "outlet", "sentence_id", "start", "end", "sentence", "text_id",
+                                           "frame_set", "frame", "hits_n", "score", "matched_terms", "match_offsets"]),
+        codebook=BOOK,
+        frame_set="generic_frames",
+        paragraphs=pd.DataFrame(columns=["article_id", "paragraph_id", "text", "is_heading"]),
+    )
+
+
+@pytest.fixture
+def hand_built():
+    return _hand_built(
+        [
+            _quote("a1", "A", 10, "Jamil Jivani", 10, polarity=0.5),
+            _quote("a1", "A", 50, "Mark Carney", 60, polarity=-0.5, cue="dismissed"),
+            _quote("a1", "A", 90, "Jamil Jivani", 30, polarity=0.1, cue="insisted"),
+            _quote("a2", "A", 5, "Pierre Poilievre", 20),
+            _quote("a2", "A", 40, None, 80),
+            _quote("b1", "B", 0, "Mélanie Joly", 5),
+        ]
+    )
+
+
+def _measure(long, outlet, measure, group):
+    row = long[(long["outlet"] == outlet) & (long["measure"] == measure) & (long["group"] == group)]
+    assert len(row) == 1, (outlet, measure, group)
+    return row.iloc[0]
+
+
+def test_focus_and_counterpart_resolve_to_an_actor_or_a_camp():
+    assert pos.Party.resolve("the Ontario MP", BOOK) == pos.Party("Jamil Jivani", "actor", "conservative")
+    assert pos.Party.resolve("liberal_government", BOOK) == pos.Party("liberal_government", "camp", "liberal_government")
+    with pytest.raises(ValueError, match="neither an actor nor a camp.*camps: \\['conservative'"):
+        pos.Party.resolve("Nobody", BOOK)
+
+
+def test_voice_shares_on_a_hand_built_quotes_table(hand_built):
+    long = pos.positioning_measures(hand_built, "Jamil Jivani", "liberal_government")
+    focus = _measure(long, "A", "quote_share", "focus")
+    assert focus["value"] == pytest.approx(2 / 5) and focus["n"] == 5 and not focus["low_n"]
+    assert focus["ci_low"] <= focus["value"] <= focus["ci_high"]
+    assert focus["evidence"] == "a1:10-59; a1:90-239"
+    assert _measure(long, "A", "word_share", "focus")["value"] == pytest.approx(40 / 200)
+    assert _measure(long, "A", "word_share", "counterpart")["value"] == pytest.approx(60 / 200)
+    assert _measure(long, "A", "quote_share", "focus_camp")["value"] == pytest.approx(1 / 5)  # Poilievre
+    assert _measure(long, "A", "quote_share", "other")["value"] == pytest.approx(1 / 5)  # unattributed
+    shares = long[(long["outlet"] == "A") & (long["measure"] == "quote_share")]["value"]
+    assert shares.sum() == pytest.approx(1.0)
+    b = _measure(long, "B", "quote_share", "counterpart")
+    assert b["value"] == 1.0 and b["n"] == 1 and b["low_n"] and math.isnan(b["ci_low"])
+
+
+def test_tone_and_verbs_of_each_side(hand_built):
+    long = pos.positioning_measures(hand_built, "Jamil Jivani", "liberal_government")
+    assert _measure(long, "A", "quote_polarity", "focus")["value"] == pytest.approx(0.3)
+    assert _measure(long, "A", "quote_polarity", "counterpart")["value"] == pytest.approx(-0.5)
+    assert _measure(long, "A", "cue_emphatic", "focus")["value"] == pytest.approx(0.5)
+    assert _measure(long, "A", "cue_dismissive", "counterpart")["value"] == 1.0
+    assert _measure(long, "A", "loaded_cue", "focus")["value"] == pytest.approx(0.5)
+    verbs = pos.attribution_verbs(hand_built, "Jamil Jivani", "liberal_government")
+    row = verbs[(verbs["outlet"] == "A") & (verbs["group"] == "focus") & (verbs["cue_category"] == "emphatic")].iloc[0]
+    assert (row["count"], row["n"], row["cues"]) == (1, 2, "insisted")
+
+
+def test_wide_table_has_one_row_per_outlet_with_n_interval_and_flag(hand_built):
+    wide = pos.outlet_positioning(hand_built, "Jamil Jivani", "liberal_government")
+    assert wide["outlet"].tolist() == ["A", "B"]
+    assert wide.loc[0, ["articles_n", "quotes_n", "quoted_words_n"]].tolist() == [2, 5, 200]
+    for stem in ("quote_share_focus", "word_share_counterpart", "speaks_first_focus", "quote_polarity_counterpart",
+                 "narrator_sentiment_focus", "quoted_sentiment_counterpart", "loaded_cue_focus"):
+        for suffix in ("", "_n", "_ci_low", "_ci_high", "_low_n"):
+            assert stem + suffix in wide.columns
+    assert wide.loc[0, "quote_share_focus"] == pytest.approx(0.4)
+    assert wide["quote_share_focus_low_n"].dtype == bool
+
+
+def test_treatment_by_narrator_and_by_other_speakers_leaves_out_own_words():
+    def row(source, speaker, speaker_camp, target, target_camp, compound, start):
+        return dict(article_id="a1", outlet="A", source=source, speaker=speaker, speaker_camp=speaker_camp, target=target,
+                    target_camp=target_camp, mention=target, mention_start=start, sentence_id=0, quote_id=None if source == "narrator" else 0,
+                    start=start, end=start + 5, text="t", polarity=0.0, subjectivity=0.0, compound=compound)
+
+    tables = _hand_built(
+        [_quote("a1", "A", 0, "Mark Carney", 3)],
+        [
+            row("narrator", "narrator", "narrator", "Jamil Jivani", "conservative", -0.4, 0),
+            row("narrator", "narrator", "narrator", "Jamil Jivani", "conservative", -0.2, 10),
+            row("quote", "Mark Carney", "liberal_government", "Jamil Jivani", "conservative", -0.6, 20),
+            row("quote", "Jamil Jivani", "conservative", "Liberal government", "liberal_government", -0.8, 30),
+            # a Liberal on the Liberals is not how others treat them
+            row("quote", "Mark Carney", "liberal_government", "Liberal government", "liberal_government", 0.9, 40),
+        ],
+    )
+    long = pos.positioning_measures(tables, "Jamil Jivani", "liberal_government")
+    assert _measure(long, "A", "narrator_sentiment", "focus")["value"] == pytest.approx(-0.3)
+    assert _measure(long, "A", "narrator_sentiment", "focus")["evidence"] == "a1:0-5; a1:10-15"
+    assert _measure(long, "A", "quoted_sentiment", "focus")["value"] == pytest.approx(-0.6)
+    assert _measure(long, "A", "treatment", "focus")["n"] == 3
+    assert _measure(long, "A", "quoted_sentiment", "counterpart")["value"] == pytest.approx(-0.8)
+    assert _measure(long, "A", "quoted_sentiment", "counterpart")["n"] == 1
+    pairs = pos.speaker_target(tables)
+    carney = pairs[(pairs["speaker"] == "Mark Carney") & (pairs["target"] == "Jamil Jivani")].iloc[0]
+    assert carney["n"] == 1 and carney["compound"] == pytest.approx(-0.6)
+    by_camp = pos.speaker_target(tables, by_camp=True)
+    assert set(by_camp["target"]) == {"conservative", "liberal_government"}
+
+
+ARTICLE = (
+    "Jivani meets Trump officials\n"
+    "Conservative MP Jamil Jivani said he met officials in Washington.\n"
+    "Prime Minister Mark Carney said Jivani is not the trade critic.\n"
+    "“We have extensive contacts with the U.S. administration,” Carney told reporters.\n"
+    "Critics attacked Jivani over the partisan trip.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def built():
+    arts = pd.DataFrame({"article_id": ["a1", "e1"], "outlet": ["CBC News", None], "title": [None, None],
+                         "text": [ARTICLE, "Nothing to see here."]})
+    return pos.build_tables(arts, frame_set="generic_frames")
+
+
+def test_every_row_points_back_to_its_text(built):
+    text = dict(zip(built.articles["article_id"], built.articles["text"]))
+    assert len(built.quotes) >= 2
+    for q in built.quotes.itertuples():
+        assert text[q.article_id][q.start : q.end] == q.quote
+    for m in built.mentions.itertuples():
+        assert text[m.article_id][m.start : m.end] == m.mention
+    for t in built.treatment.itertuples():
+        assert t.mention in text[t.article_id][t.start : t.end] or t.mention_start < t.start
+        assert text[t.article_id][t.mention_start :].startswith(t.mention)
+    for f in built.frame_scores[built.frame_scores["hits_n"] > 0].itertuples():
+        assert text[f.article_id][f.start : f.end] == f.sentence
+    assert built.outlets == ["(unknown outlet)", "CBC News"]
+
+
+def test_attribution_is_not_the_narrator_talking_about_the_speaker(built):
+    narrator = built.treatment[built.treatment["source"] == "narrator"]
+    # "Carney told reporters" and "Mark Carney said" attribute quotes: no narrator row about Carney
+    assert "Mark Carney" not in set(narrator["target"])
+    attacked = narrator[narrator["text"].str.startswith("Critics attacked")]
+    assert attacked["target"].tolist() == ["Jamil Jivani"] and attacked["compound"].iloc[0] < 0
+    carney_on_jivani = built.treatment[(built.treatment["speaker"] == "Mark Carney") & (built.treatment["target"] == "Jamil Jivani")]
+    assert carney_on_jivani["text"].tolist() == ["Jivani is not the trade critic"]
+
+
+def test_order_headline_lead_and_frames(built):
+    order = pos.article_order(built, "Jamil Jivani", "Mark Carney")
+    row = order.set_index("article_id").loc["a1"]
+    assert row["headline"] == "Jivani meets Trump officials"
+    assert (row["first_speaker"], row["first_group"], row["last_speaker"]) == ("Jamil Jivani", "focus", "Mark Carney")
+    assert row["focus_in_headline"] and not row["counterpart_in_headline"]
+    assert row["focus_in_lead"] and row["counterpart_in_lead"]
+    profile = pos.frame_profile(built, "Jamil Jivani", "Mark Carney")
+    conflict = profile[(profile["about_kind"] == "focus") & (profile["frame"] == "conflict")].iloc[0]
+    assert conflict["texts_with_frame_n"] >= 1 and "attacked" in conflict["matched_terms"]
+    assert conflict["example"] and conflict["evidence"].startswith("a1:")
+
+
+def test_empty_corpus_gives_empty_tables_not_errors():
+    tables = pos.build_tables(pd.DataFrame({"article_id": [], "outlet": [], "text": []}), frame_set="story_frames")
+    wide = pos.outlet_positioning(tables)
+    assert wide.empty and list(wide.columns[:3]) == ["outlet", "articles_n", "quotes_n"]
+    for table in (pos.positioning_measures(tables), pos.speaker_tone(tables), pos.speaker_target(tables),
+                  pos.frame_profile(tables), pos.article_order(tables), pos.attribution_verbs(tables), pos.voice_quotes(tables)):
+        assert table.empty
+
+
+def test_another_story_with_its_own_codebook(tmp_path):
+    from analysis.corpus import load_articles
+
+    params = write_us_corpus(tmp_path / "us")
+    tables = pos.build_tables(load_articles(params["CORPUS"]), params["CODEBOOK"], "generic_frames")
+    wide = pos.outlet_positioning(tables, "Donald Trump", "clinton_campaign")
+    assert wide["outlet"].tolist() == ["Daily Ledger", "Evening Courier"]
+    assert (wide["quote_share_focus"] > 0).all() and (wide["quote_share_counterpart"] > 0).all()
+    assert (wide["narrator_sentiment_focus"] < 0).all()  # the invented articles are hard on the focus
+    assert "Jivani" not in US_CODEBOOK
+    with pytest.raises(ValueError, match="same"):
+        pos.outlet_positioning(tables, "Trump", "Donald Trump")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1, 1, allow_nan=False), min_size=0, max_size=30))
+def test_bootstrap_interval_stays_within_the_data(values):
+    est, low, high = pos.bootstrap_interval(values)
+    if not values:
+        assert math.isnan(est)
+        return
+    assert min(values) - 1e-9 <= est <= max(values) + 1e-9
+    if len(values) < 2:
+        assert math.isnan(low) and math.isnan(high)
+    else:
+        assert min(values) - 1e-9 <= low <= high <= max(values) + 1e-9
+    assert pos.bootstrap_interval(values) == pos.bootstrap_interval(values) or np.isnan(est)  # fixed seed
