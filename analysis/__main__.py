@@ -5,6 +5,7 @@ its subparser and sets ``handler``; to add a command, write another and list it
 in :data:`COMMANDS`.
 
 >>> main(["evaluate-quotes", "--help"])  # doctest: +SKIP
+>>> main(["run", "data", "--out", "results/", "--engine", "processes"])  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -48,7 +49,15 @@ def _add_evaluate_quotes(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_run_evaluate_quotes)
 
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate_quotes]
+def _add_run(subparsers: argparse._SubParsersAction) -> None:
+    from analysis import pipeline
+
+    parser = subparsers.add_parser("run", help=pipeline.RUN_HELP, description=pipeline.RUN_HELP)
+    pipeline.add_run_arguments(parser)
+    parser.set_defaults(handler=pipeline.run_from_args)
+
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate_quotes, _add_run]
 """Registration functions, one per command."""
 
 

@@ -243,35 +243,35 @@ def speaker_sentiment(tone: pd.DataFrame, *, title: str = "Tone of each speaker'
 
 
 def treatment_heatmap(pairs: pd.DataFrame, *, title: str = "Who says what about whom") -> alt.FacetChart | alt.Chart:
-    """Heat map of speaker -> target sentiment (VADER compound), one panel per outlet.
+    """Heat map of speaker -> target sentiment (target-directed polarity), one panel per outlet.
 
-    ``pairs`` is :func:`analysis.positioning.speaker_target`. Cells show ``n``;
-    hover shows the most extreme sentence or quote behind the mean. The
-    ``narrator`` row is the outlet's own words.
+    ``pairs`` is :func:`analysis.positioning.speaker_target`. Cells show ``n``
+    (mentions); hover shows the interval and the sentence behind the most
+    extreme score. The ``narrator`` row is the outlet's own words.
     """
     if pairs.empty:
         return empty_chart(title, "No sentence or quote names a codebook actor.")
     data = pairs.assign(example=pairs["example"].map(_clip), label=pairs["n"].astype(str))
     tooltip = [
-        alt.Tooltip("speaker:N"), alt.Tooltip("target:N"), alt.Tooltip("outlet:N"), alt.Tooltip("n:Q", title="sentences/quotes"),
-        alt.Tooltip("compound:Q", format=".2f", title="mean sentiment"), alt.Tooltip("ci_low:Q", format=".2f", title="95% CI low"),
-        alt.Tooltip("ci_high:Q", format=".2f", title="95% CI high"), alt.Tooltip("example:N", title="most extreme text"),
+        alt.Tooltip("speaker:N"), alt.Tooltip("target:N"), alt.Tooltip("outlet:N"), alt.Tooltip("n:Q", title="mentions"),
+        alt.Tooltip("polarity:Q", format=".2f", title="mean sentiment"), alt.Tooltip("ci_low:Q", format=".2f", title="95% CI low"),
+        alt.Tooltip("ci_high:Q", format=".2f", title="95% CI high"), alt.Tooltip("example:N", title="most extreme sentence"),
     ]
     rect = alt.Chart().mark_rect(stroke="white").encode(
         x=alt.X("target:N", title="about (target)", axis=alt.Axis(labelAngle=-35, labelLimit=180)),
         y=alt.Y("speaker:N", title="speaker", axis=alt.Axis(labelLimit=200)),
-        color=alt.Color("compound:Q", scale=DIVERGING, title="mean sentiment"),
+        color=alt.Color("polarity:Q", scale=DIVERGING, title="mean sentiment"),
         tooltip=tooltip,
     )
     text = alt.Chart().mark_text(fontSize=11).encode(
         x="target:N", y="speaker:N", text="label:N",
-        color=alt.condition("abs(datum.compound) > 0.5", alt.value("white"), alt.value("#222222")), tooltip=tooltip,
+        color=alt.condition("abs(datum.polarity) > 0.5", alt.value("white"), alt.value("#222222")), tooltip=tooltip,
     )
     return (
         alt.layer(rect, text, data=data)
         .properties(width={"step": 52}, height={"step": 30})
         .facet(column=alt.Column("outlet:N", title=None, header=alt.Header(labelFontWeight="bold", labelFontSize=13, labelLimit=400)), spacing=40)
-        .properties(title={"text": title, "subtitle": "mean VADER sentiment of what each speaker says naming the target (narrator: the outlet's own words); number: how many"})
+        .properties(title={"text": title, "subtitle": "mean sentiment toward the target where each speaker names it (narrator: the outlet's own words); number: mentions"})
     )
 
 
@@ -400,5 +400,5 @@ def positioning_map(points: pd.DataFrame, *, title: str = "Where each outlet put
     ]
     return alt.layer(*layers).properties(
         width=520, height=420,
-        title={"text": title, "subtitle": "mean sentiment of sentences and others' quotes naming each side; lines: bootstrap 95% intervals; hover for the evidence"},
+        title={"text": title, "subtitle": "mean sentiment toward each side where the narrator or another speaker names it; lines: bootstrap 95% intervals (articles resampled); hover for the evidence"},
     )

@@ -314,8 +314,8 @@ def _iter_folder(folder: Path) -> Iterator[dict | _Reject]:
         yield from _iter_text_file(path, folder)
 
 
-def iter_records(source: str | Path | None = None) -> Iterator[dict | _Reject]:
-    """Yield one raw record (a dict) or rejection per input, streaming tables in chunks.
+def iter_records(source: str | Path | None = None, *, chunk_rows: int = 10_000) -> Iterator[dict | _Reject]:
+    """Yield one raw record (a dict) or rejection per input, streaming tables ``chunk_rows`` rows at a time.
 
     The building block of :func:`load_articles` and of the batch pipeline;
     duplicates are not checked here.
@@ -333,7 +333,7 @@ def iter_records(source: str | Path | None = None) -> Iterator[dict | _Reject]:
     elif suffix in {".csv", ".tsv"} and _is_manifest(path):
         yield from _iter_manifest(path)
     elif suffix in TABLE_SUFFIXES:
-        yield from _iter_table(path)
+        yield from _iter_table(path, chunk_rows)
     else:
         raise CorpusError(f"{path}: unsupported file type {suffix!r}; expected .txt, a data folder, or one of {sorted(TABLE_SUFFIXES)}")
 
@@ -378,7 +378,7 @@ def iter_articles(
     dedup = _Deduplicator()
     records: list[dict] = []
     rejects: list[_Reject] = []
-    for item in iter_records(source):
+    for item in iter_records(source, chunk_rows=max(1, min(batch_size, 10_000))):
         if isinstance(item, dict):
             problem = dedup.check(item)
             if problem:

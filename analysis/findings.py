@@ -36,9 +36,9 @@ def _num(value: float) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:+.2f}"
 
 
-def _interval(row, fmt) -> str:
-    """"n = 8, 95% CI 12%–75%", with a warning when n is small."""
-    parts = [f"n = {int(row['n'])}"]
+def _interval(row, fmt, unit: str = "") -> str:
+    """"n = 8, 95% CI 12%–75%" (``unit`` after n), with a warning when n is small."""
+    parts = [f"n = {int(row['n'])}" + (f" {unit}" if unit else "")]
     if not (math.isnan(row["ci_low"]) or math.isnan(row["ci_high"])):
         parts.append(f"95% CI {fmt(row['ci_low'])} to {fmt(row['ci_high'])}")
     text = ", ".join(parts)
@@ -162,7 +162,7 @@ def describe_tone(measures: pd.DataFrame) -> str:
 
 
 def describe_treatment(measures: pd.DataFrame, pairs: pd.DataFrame | None = None) -> str:
-    """How the narrator and other speakers talk about the focus and the counterpart, per outlet.
+    """How the narrator and other speakers treat the focus and the counterpart, per outlet (target-directed sentiment per mention).
 
     ``pairs`` (:func:`~analysis.positioning.speaker_target`) adds the most
     negative speaker -> target pair with its evidence.
@@ -178,18 +178,18 @@ def describe_treatment(measures: pd.DataFrame, pairs: pd.DataFrame | None = None
             narr, quoted = _pick(treat, outlet, "narrator_sentiment", group), _pick(treat, outlet, "quoted_sentiment", group)
             said = []
             if narr["n"]:
-                said.append(f"the outlet's own sentences are {tone_word(narr['value'])} ({_num(narr['value'])}; {_interval(narr, _num)})")
+                said.append(f"the outlet's own words are {tone_word(narr['value'])} toward them ({_num(narr['value'])}; {_interval(narr, _num, 'mentions')})")
             if quoted["n"]:
-                said.append(f"other speakers' quotes are {tone_word(quoted['value'])} ({_num(quoted['value'])}; {_interval(quoted, _num)})")
+                said.append(f"other speakers' quotes are {tone_word(quoted['value'])} toward them ({_num(quoted['value'])}; {_interval(quoted, _num, 'mentions')})")
             bits.append(f"about {labels[group]}, " + (" and ".join(said) if said else "nothing is said"))
         lines.append(f"- **{outlet}**: " + "; ".join(bits) + ".")
     text = "\n".join(lines)
     if pairs is not None and len(pairs):
         voiced = pairs[pairs["speaker"] != "narrator"]
         if len(voiced):
-            worst = voiced.loc[voiced["compound"].idxmin()]
+            worst = voiced.loc[voiced["polarity"].idxmin()]
             text += (f"\n\nThe most negative speaker-to-target pair is **{worst['speaker']} on {worst['target']}** in {worst['outlet']} "
-                     f"(mean {_num(worst['compound'])}, n = {worst['n']}): “{worst['example']}” ({worst['evidence'].split(';')[0]}).")
+                     f"(mean {_num(worst['polarity'])}; {_interval(worst, _num, 'mentions')}): “{worst['example']}” ({worst['evidence'].split(';')[0]}).")
     return text
 
 

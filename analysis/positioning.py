@@ -2,8 +2,8 @@
 
 Two steps. :func:`build_tables` reads an articles table once and returns a
 :class:`Tables` container with every row-level table the measures need
-(sentences, quotes with their sentiment, actor mentions, target-directed
-sentiment, frame scores). The measures then read from it, for any focus and
+(sentences, quotes with their tone, actor mentions, target-directed
+sentiment per mention, frame scores). The measures then read from it, for any focus and
 counterpart, each of which is a codebook actor name (or alias) or a camp:
 
 - :func:`outlet_positioning`: the wide table, one row per outlet;
@@ -23,6 +23,9 @@ character offsets into the article's ``text`` and the sentence or quote itself.
 ...     "text": ["Mark Carney said Jivani is not the trade critic. Jivani said the Liberals snubbed his good offers."]})
 >>> tables = build_tables(arts, frame_set="generic_frames")
 >>> wide = outlet_positioning(tables, focus="Jamil Jivani", counterpart="liberal_government")
+>>> same = outlet_positioning(arts, focus="Jamil Jivani", counterpart="liberal_government", frame_set="generic_frames")
+>>> wide.equals(same)
+True
 >>> wide[["outlet", "quotes_n", "quote_share_focus", "quote_share_counterpart"]].values.tolist()
 [['X', 2, 0.5, 0.5]]
 
@@ -32,24 +35,35 @@ speakers the codebook does not know).
 
 Limits, plainly:
 
-- Sentiment is lexicon-based (TextBlob polarity/subjectivity, VADER compound)
-  and scored on a whole sentence or quote: "target-directed" here means "the
-  sentiment of the narrator's words (quotes masked out) in a sentence that
-  names the target", or "of another speaker's quote that names the target";
-  it is not stance detection, and a sentence naming two actors scores the same
-  for both.
+- Treatment is *target-directed*: each codebook mention is scored by
+  :func:`analysis.sentiment.actor_sentiment` (a model trained on NewsMTSC) for
+  how its sentence treats that mention, so "X praised Jivani but called the
+  Liberals a failure" is positive toward Jivani and negative toward the
+  Liberals. Who voices it (the narrator, or the speaker of the quote the
+  mention sits in) is actor_sentiment's assignment. The model reads the whole
+  sentence (a quote inside a narrator sentence included), is not a parser, and
+  is out of domain on Canadian politics (dev macro-F1 about 0.68 on US news);
+  read it as a pointer to passages, not as stance detection.
+- A speaker's own tone (``quote_polarity``, :func:`speaker_tone`) stays
+  lexicon-based (TextBlob over the whole quote): it is how the speaker sounds,
+  not whom they are talking about.
 - Targets are found by codebook names and aliases only; a pronoun ("he said
   the minister ...") is not a target mention. The speaker's own attribution
   ("Carney said") is not counted as the narrator talking about Carney.
-- Intervals are percentile bootstraps over quotes, sentences or articles
-  (1,000 resamples, fixed seed); with n < 5 (``low_n``) they are too wide or
-  degenerate to compare, and with n = 1 they are empty (NaN).
+- Intervals come from :func:`analysis.sentiment.summarize` (percentile
+  bootstrap, 2,000 resamples, fixed seed). Treatment resamples whole
+  *articles* (mentions in one article, often in one sentence, are not
+  independent): with a single article the interval is empty (NaN) and the
+  number is flagged ``low_n``. Every other measure resamples its own units
+  (quotes, words' quotes, sentences or articles, as ``unit`` says). ``low_n``
+  means n < 5 (or treatment from fewer than 2 articles); with n = 1 the
+  interval is empty (NaN).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -58,19 +72,21 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis import frames as frames_mod
+from analysis import sentiment as sentiment_mod
 from analysis.actors import Codebook, find_mentions, load_codebook
 from analysis.quotes import extract_corpus_quotes
 from analysis.text import paragraphs as split_paragraphs
 from analysis.text import sentences as split_sentences
 
-LOW_N = frames_mod.LOW_N
-"""Groups with fewer units than this are flagged ``low_n`` (same threshold as :mod:`analysis.frames`)."""
+LOW_N = sentiment_mod.LOW_N
+"""Groups with fewer units than this are flagged ``low_n`` (:func:`analysis.sentiment.summarize`; :mod:`analysis.frames` uses the same 5)."""
 
-BOOTSTRAP_RESAMPLES = 1000
 GROUPS = ("focus", "counterpart", "focus_camp", "other")
 """Voice groups, in precedence order."""
 UNKNOWN_OUTLET = "(unknown outlet)"
 NARRATOR = "narrator"
+UNATTRIBUTED = "(unattributed)"
+"""The speaker of a quote the quote finder could not attribute."""
 EVIDENCE_LIMIT = 20
 """At most this many ``article_id:start-end`` spans are listed as evidence per measure."""
 
@@ -108,7 +124,8 @@ QUOTE_SCORES_SCHEMA = pa.DataFrameSchema(
 
 ``position`` is where the quote starts, as a share of the article's length;
 ``order`` its rank among the article's quotes (0 = first to speak);
-``polarity``/``subjectivity`` from TextBlob, ``compound`` from VADER;
+``polarity``/``subjectivity`` from TextBlob, ``compound`` from VADER
+(:func:`analysis.sentiment.score_texts`, the whole quote: the speaker's tone);
 ``cue_category`` from :func:`analysis.frames.classify_cue`.
 """
 
@@ -147,28 +164,29 @@ TREATMENT_SCHEMA = pa.DataFrameSchema(
         "target": pa.Column(str),
         "target_camp": pa.Column(str),
         "mention": pa.Column(str),
-        "mention_start": pa.Column(int, pa.Check.ge(0)),
-        "sentence_id": pa.Column(int, pa.Check.ge(0)),
-        "quote_id": pa.Column("Int64", nullable=True),
         "start": pa.Column(int, pa.Check.ge(0)),
         "end": pa.Column(int, pa.Check.ge(0)),
-        "text": pa.Column(str),
+        "sentence_id": pa.Column(int, pa.Check.ge(0)),
+        "quote_id": pa.Column("Int64", nullable=True),
+        "sentence": pa.Column(str),
         "polarity": pa.Column(float, pa.Check.in_range(-1, 1)),
-        "subjectivity": pa.Column(float, pa.Check.in_range(0, 1)),
-        "compound": pa.Column(float, pa.Check.in_range(-1, 1)),
+        "label": pa.Column(str, pa.Check.isin(sentiment_mod.LABELS)),
     },
     strict=True,
     ordered=True,
     coerce=True,
     name="treatment",
 )
-"""Target-directed sentiment: one row per (sentence or quote, target actor it names).
+"""Target-directed sentiment: one row per codebook mention (attributions like "Carney said" left out).
 
-``source`` narrator: a sentence whose narrator words (quotes masked out) name
-the target; ``text`` is those words, ``speaker`` is ``"narrator"``. ``source``
-quote: a quote naming the target, by a speaker other than the target.
-``start``/``end`` span the sentence or quote in the article; ``mention`` and
-``mention_start`` the first naming of the target in it.
+``text[start:end] == mention`` in the article; ``sentence`` is the sentence
+holding it (``sentence_id``), the text the model read. ``polarity`` and
+``label`` are :func:`analysis.sentiment.actor_sentiment`'s sentiment toward the
+mention. ``source`` narrator: outside any quote (``speaker`` and
+``speaker_camp`` are ``"narrator"``); ``source`` quote: inside the quote
+``quote_id``, voiced by its ``speaker`` (``"(unattributed)"`` when none was
+found; ``speaker_camp`` ``"other"`` when the codebook does not know them).
+A speaker naming themself in their own quote is left out.
 """
 
 MEASURES_SCHEMA = pa.DataFrameSchema(
@@ -194,9 +212,11 @@ MEASURES_SCHEMA = pa.DataFrameSchema(
 """One row per (outlet, measure, group): the long form of :func:`outlet_positioning`.
 
 ``value`` is a share (0-1) or a mean score; ``n`` how many ``unit`` (quotes,
-words' quotes, articles, sentences) it rests on; ``ci_low``/``ci_high`` a
-bootstrap 95% interval (NaN when n < 2); ``evidence`` the spans behind it
-(``article_id:start-end``, at most :data:`EVIDENCE_LIMIT`).
+words' quotes, articles, sentences, mentions) it rests on; ``ci_low``/``ci_high``
+a bootstrap 95% interval from :func:`analysis.sentiment.summarize` (NaN when
+n < 2; treatment resamples whole articles, so NaN with one article);
+``evidence`` the spans behind it (``article_id:start-end``, at most
+:data:`EVIDENCE_LIMIT`; for treatment, the mentions).
 """
 
 SPEAKER_TARGET_SCHEMA = pa.DataFrameSchema(
@@ -207,7 +227,7 @@ SPEAKER_TARGET_SCHEMA = pa.DataFrameSchema(
         "target": pa.Column(str),
         "target_camp": pa.Column(str),
         "n": pa.Column(int, pa.Check.ge(1)),
-        "compound": pa.Column(float),
+        "polarity": pa.Column(float),
         "ci_low": pa.Column(float, nullable=True),
         "ci_high": pa.Column(float, nullable=True),
         "low_n": pa.Column(bool),
@@ -219,10 +239,12 @@ SPEAKER_TARGET_SCHEMA = pa.DataFrameSchema(
     coerce=True,
     name="speaker_target",
 )
-"""One row per (outlet, speaker, target): mean VADER compound of what the speaker says naming the target.
+"""One row per (outlet, speaker, target): mean target-directed ``polarity`` of the speaker's mentions of the target.
 
-``speaker`` is ``"narrator"`` for the outlet's own words; ``example`` the most
-extreme text behind the mean.
+``speaker`` is ``"narrator"`` for the outlet's own words; ``n`` counts
+mentions; ``ci_low``/``ci_high``/``low_n`` from :func:`analysis.sentiment.summarize`
+with whole articles resampled; ``example`` the sentence behind the most
+extreme score.
 """
 
 SPEAKER_TONE_SCHEMA = pa.DataFrameSchema(
@@ -359,7 +381,7 @@ class Tables:
     mentions: pd.DataFrame
     """:data:`MENTIONS_SCHEMA`."""
     treatment: pd.DataFrame
-    """:data:`TREATMENT_SCHEMA`."""
+    """:data:`TREATMENT_SCHEMA`: target-directed sentiment per mention."""
     frame_scores: pd.DataFrame
     """:func:`analysis.frames.score_frames` of every sentence, with ``article_id, outlet, sentence_id, start, end, sentence``."""
     codebook: Codebook
@@ -374,85 +396,6 @@ class Tables:
     def party(self, name: str) -> Party:
         """Resolve an actor name, alias or camp against this corpus's codebook."""
         return Party.resolve(name, self.codebook)
-
-
-# --------------------------------------------------------------------------- sentiment (adapter)
-
-
-@lru_cache(maxsize=1)
-def _vader():
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer()
-
-
-@lru_cache(maxsize=1)
-def _sentiment_module_scorer():
-    """``analysis.sentiment.score_texts`` once that module exists (it is being written); None until then."""
-    try:
-        from analysis import sentiment
-    except ImportError:
-        return None
-    return getattr(sentiment, "score_texts", None)
-
-
-def score_sentiment(texts: list[str]) -> pd.DataFrame:
-    """TextBlob ``polarity`` / ``subjectivity`` and VADER ``compound`` for each text (0 for empty).
-
-    Both lexicons ship inside their packages; nothing is downloaded. When
-    :mod:`analysis.sentiment` provides ``score_texts`` with these three
-    columns, it is used instead (this function is the adapter until then).
-
-    >>> score_sentiment(["A terrible, bad idea.", ""]).round(2).values.tolist()
-    [[-0.85, 0.83, -0.76], [0.0, 0.0, 0.0]]
-    """
-    external = _sentiment_module_scorer()
-    if external is not None:
-        frame = external(list(texts))
-        if len(frame) == len(texts) and {"polarity", "subjectivity", "compound"} <= set(frame.columns):
-            return frame[["polarity", "subjectivity", "compound"]].astype(float).reset_index(drop=True)
-    from textblob import TextBlob
-
-    rows = []
-    for text in texts:
-        if not isinstance(text, str) or not text.strip():
-            rows.append((0.0, 0.0, 0.0))
-            continue
-        blob = TextBlob(text).sentiment
-        rows.append((float(blob.polarity), float(blob.subjectivity), float(_vader().polarity_scores(text)["compound"])))
-    return pd.DataFrame(rows, columns=["polarity", "subjectivity", "compound"], dtype=float)
-
-
-def bootstrap_interval(
-    values, weights=None, *, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0
-) -> tuple[float, float, float]:
-    """``(estimate, ci_low, ci_high)``: mean (or weighted mean) with a percentile bootstrap 95% interval.
-
-    NaN interval for fewer than two values; NaN everything for none.
-
-    >>> bootstrap_interval([1, 0, 1, 1])[0]
-    0.75
-    >>> bootstrap_interval([1.0])
-    (1.0, nan, nan)
-    """
-    x = np.asarray(values, dtype=float)
-    if x.size == 0:
-        return (np.nan, np.nan, np.nan)
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
-    total = w.sum()
-    estimate = float((x * w).sum() / total) if total > 0 else np.nan
-    if x.size < 2:
-        return (estimate, np.nan, np.nan)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, x.size, size=(resamples, x.size))
-    ws = w[idx]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        stats = (x[idx] * ws).sum(axis=1) / ws.sum(axis=1)
-    stats = stats[np.isfinite(stats)]
-    if stats.size == 0:
-        return (estimate, np.nan, np.nan)
-    low, high = np.percentile(stats, [2.5, 97.5])
-    return (estimate, float(low), float(high))
 
 
 # --------------------------------------------------------------------------- building the tables
@@ -474,17 +417,30 @@ def _dtype_of(column: pa.Column):
     return {"str": object, "int64": "int64", "float64": "float64", "bool": bool}.get(dtype, dtype)
 
 
-def _mask_spans(text: str, start: int, spans: list[tuple[int, int]]) -> str:
-    """``text`` (which starts at ``start`` in the article) with the given article spans blanked out."""
-    chars = list(text)
-    for s, e in spans:
-        for i in range(max(s - start, 0), min(e - start, len(chars))):
-            chars[i] = " "
-    return " ".join("".join(chars).split())
-
-
 def _sentence_at(starts: np.ndarray, position: int) -> int:
     return max(int(np.searchsorted(starts, position, side="right")) - 1, 0)
+
+
+SCORE_KEYS = ("actor_sentiment", "frame_scores")
+"""Keys of the ``scores`` mapping that :func:`build_tables` and :func:`outlet_positioning` accept."""
+
+_QUOTE_INPUT = ["article_id", "quote_id", "quote", "start", "end", "kind", "speaker", "speaker_mention", "speaker_start",
+                "speaker_end", "camp", "cue", "paragraph_id", "sentence_id", "word_count"]
+"""Columns read from a precomputed quotes table (:data:`analysis.quotes.CORPUS_QUOTES_SCHEMA` or :data:`QUOTE_SCORES_SCHEMA`)."""
+
+
+def _score_inputs(scores) -> dict[str, pd.DataFrame]:
+    """``scores`` as a dict of :data:`SCORE_KEYS` (a bare DataFrame is the ``actor_sentiment`` table)."""
+    if scores is None:
+        return {}
+    if isinstance(scores, pd.DataFrame):
+        return {"actor_sentiment": scores}
+    if not isinstance(scores, Mapping):
+        raise TypeError(f"scores must be None, an actor_sentiment DataFrame or a mapping with keys {SCORE_KEYS}, not {type(scores).__name__}")
+    unknown = set(scores) - set(SCORE_KEYS)
+    if unknown:
+        raise ValueError(f"unknown scores keys {sorted(unknown)}; expected some of {list(SCORE_KEYS)}")
+    return {k: v for k, v in scores.items() if v is not None}
 
 
 def build_tables(
@@ -493,6 +449,8 @@ def build_tables(
     frame_set: str = "story_frames",
     *,
     frames_path: str | Path | None = None,
+    quotes: pd.DataFrame | None = None,
+    scores: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
 ) -> Tables:
     """Segment, attribute quotes, find mentions, score sentiment and frames, once per corpus.
 
@@ -503,11 +461,25 @@ def build_tables(
     a set in ``frames_path`` (default ``data/frames.yaml``). An empty articles
     table gives empty tables, never an error.
 
+    Precomputed inputs, used instead of being recomputed:
+
+    - ``quotes``: :func:`analysis.quotes.extract_corpus_quotes` output (or a
+      :attr:`Tables.quotes`); rows of other articles are ignored, and the
+      quotes' position, order, cue class and tone are derived again.
+    - ``scores``: a mapping with any of :data:`SCORE_KEYS`:
+      ``"actor_sentiment"``, an :func:`analysis.sentiment.actor_sentiment`
+      table (:data:`analysis.sentiment.ACTOR_SENTIMENT_SCHEMA`), matched to the
+      mentions by ``(article_id, start, end, target)``, its ``source`` taken as
+      given (mentions it lacks are scored by the model); ``"frame_scores"``, a
+      :attr:`Tables.frame_scores` table for ``frame_set``. A bare DataFrame is
+      taken as the ``actor_sentiment`` table.
+
     >>> import pandas as pd
     >>> t = build_tables(pd.DataFrame({"article_id": [], "text": []}), frame_set="generic_frames")
     >>> len(t.quotes), len(t.treatment), t.outlets
     (0, 0, [])
     """
+    given = _score_inputs(scores)
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     lexicon = frames_mod.load_frames(frames_path)
     if frame_set not in lexicon:
@@ -523,20 +495,24 @@ def build_tables(
     paras = split_paragraphs(arts[["article_id", "text"]])
     sents = split_sentences(arts[["article_id", "text"]], paras)
     sents = sents.assign(outlet=sents["article_id"].map(outlet_of).astype(object))
-    quotes = _score_quotes(arts, book, text_of)
-    mentions = _find_mentions(arts, book, sents, quotes)
-    treatment = _treatment(sents, quotes, mentions, book)
-    frame_input = sents.rename(columns={"text": "sentence"})[["article_id", "outlet", "sentence_id", "start", "end", "sentence"]]
-    scored = frames_mod.score_frames(
-        frame_input.assign(text=frame_input["sentence"]).reset_index(drop=True),
-        frame_set,
-        lexicon=lexicon,
-        keep=["article_id", "outlet", "sentence_id", "start", "end", "sentence"],
-    )
+    quote_scores = _score_quotes(arts, book, text_of, quotes)
+    mentions = _find_mentions(arts, book, sents, quote_scores)
+    treatment = _treatment(sents, quote_scores, mentions, given.get("actor_sentiment"))
+    if "frame_scores" in given:
+        scored = given["frame_scores"]
+        scored = scored[scored["article_id"].astype(str).isin(set(arts["article_id"]))].reset_index(drop=True)
+    else:
+        frame_input = sents.rename(columns={"text": "sentence"})[["article_id", "outlet", "sentence_id", "start", "end", "sentence"]]
+        scored = frames_mod.score_frames(
+            frame_input.assign(text=frame_input["sentence"]).reset_index(drop=True),
+            frame_set,
+            lexicon=lexicon,
+            keep=["article_id", "outlet", "sentence_id", "start", "end", "sentence"],
+        )
     return Tables(
         articles=arts,
         sentences=sents,
-        quotes=quotes,
+        quotes=quote_scores,
         mentions=mentions,
         treatment=treatment,
         frame_scores=scored,
@@ -546,10 +522,18 @@ def build_tables(
     )
 
 
-def _score_quotes(arts: pd.DataFrame, book: Codebook, text_of: dict) -> pd.DataFrame:
+def _score_quotes(arts: pd.DataFrame, book: Codebook, text_of: dict, given: pd.DataFrame | None = None) -> pd.DataFrame:
     if arts.empty:
         return _empty(QUOTE_SCORES_SCHEMA)
-    raw = extract_corpus_quotes(arts[["article_id", "outlet", "text"]], book)
+    if given is None:
+        raw = extract_corpus_quotes(arts[["article_id", "outlet", "text"]], book)
+    else:
+        missing = set(_QUOTE_INPUT) - set(given.columns)
+        if missing:
+            raise KeyError(f"the quotes table is missing columns {sorted(missing)}")
+        raw = given[_QUOTE_INPUT].assign(article_id=given["article_id"].astype(str))
+        raw = raw[raw["article_id"].isin(set(arts["article_id"]))].reset_index(drop=True)
+        raw.insert(1, "outlet", raw["article_id"].map(dict(zip(arts["article_id"], arts["outlet"]))))
     if raw.empty:
         return _empty(QUOTE_SCORES_SCHEMA)
     raw = raw.assign(outlet=raw["outlet"].fillna(UNKNOWN_OUTLET))
@@ -557,8 +541,8 @@ def _score_quotes(arts: pd.DataFrame, book: Codebook, text_of: dict) -> pd.DataF
     raw["position"] = (raw["start"] / lengths).clip(0, 1)
     raw["order"] = raw.sort_values(["article_id", "start"]).groupby("article_id").cumcount()
     raw = frames_mod.label_cues(raw)
-    scores = score_sentiment(raw["quote"].tolist())
-    out = pd.concat([raw.reset_index(drop=True), scores], axis=1)
+    tone = sentiment_mod.score_texts(raw["quote"].tolist())[["polarity", "subjectivity", "compound"]]
+    out = pd.concat([raw.reset_index(drop=True), tone], axis=1)
     return QUOTE_SCORES_SCHEMA.validate(out[list(QUOTE_SCORES_SCHEMA.columns)])
 
 
@@ -581,54 +565,52 @@ def _find_mentions(arts: pd.DataFrame, book: Codebook, sents: pd.DataFrame, quot
             k = _sentence_at(starts, row.start)
             sentence_id = int(s["sentence_id"].iloc[k]) if s is not None else 0
             paragraph_id = int(s["paragraph_id"].iloc[k]) if s is not None else 0
-            inside = [qid for qs, qe, qid in spans if qs <= row.start and row.end <= qe]
+            # the innermost quote holding the mention, as analysis.sentiment.actor_sentiment picks its speaker
+            inside = [(qe - qs, qid) for qs, qe, qid in spans if qs <= row.start and row.end <= qe]
             rows.append((article_id, outlet, paragraph_id, sentence_id, row.start, row.end, row.mention, row.actor, row.camp,
-                         inside[-1] if inside else None, any(a < row.end and row.start < b for a, b in speaker_spans)))
+                         min(inside)[1] if inside else None, any(a < row.end and row.start < b for a, b in speaker_spans)))
     frame = pd.DataFrame(rows, columns=list(MENTIONS_SCHEMA.columns))
     frame["quote_id"] = frame["quote_id"].astype("Int64")
     frame = frame.astype({"article_id": str, "outlet": str, "mention": str, "actor": str, "camp": str, "is_speaker_mention": bool})
     return MENTIONS_SCHEMA.validate(frame)
 
 
-def _treatment(sents: pd.DataFrame, quotes: pd.DataFrame, mentions: pd.DataFrame, book: Codebook) -> pd.DataFrame:
-    """Rows of :data:`TREATMENT_SCHEMA`: narrator sentences and quotes, each with the targets they name."""
-    if mentions.empty:
+def _treatment(sents: pd.DataFrame, quotes: pd.DataFrame, mentions: pd.DataFrame, given: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows of :data:`TREATMENT_SCHEMA`: :func:`analysis.sentiment.actor_sentiment` of every mention but attributions.
+
+    ``given`` (an actor_sentiment table) supplies scores already computed; only
+    the mentions it lacks go through the model.
+    """
+    about = mentions[~mentions["is_speaker_mention"]]
+    if about.empty:
         return _empty(TREATMENT_SCHEMA)
-    quote_spans: dict[str, list[tuple[int, int]]] = {}
-    quote_rows = {}
-    for q in quotes.itertuples(index=False):
-        quote_spans.setdefault(q.article_id, []).append((q.start, q.end))
-        quote_rows[(q.article_id, q.quote_id)] = q
-    units = []
-    # the words a quote hangs on ("Carney said") are attribution, not the narrator on Carney
-    narrator = mentions[mentions["quote_id"].isna() & ~mentions["is_speaker_mention"]]
-    sentence_of = sents.set_index(["article_id", "sentence_id"])
-    for (article_id, sentence_id), group in narrator.groupby(["article_id", "sentence_id"], sort=False):
-        sent = sentence_of.loc[(article_id, sentence_id)]
-        masked = _mask_spans(sent["text"], int(sent["start"]), quote_spans.get(article_id, []))
-        for target, first in group.groupby("actor", sort=False):
-            m = first.iloc[0]
-            units.append(dict(article_id=article_id, outlet=m.outlet, source="narrator", speaker=NARRATOR, speaker_camp=NARRATOR,
-                              target=target, target_camp=m.camp, mention=m.mention, mention_start=int(m.start),
-                              sentence_id=int(sentence_id), quote_id=None, start=int(sent["start"]), end=int(sent["end"]), text=masked))
-    quoted = mentions[mentions["quote_id"].notna()]
-    for (article_id, quote_id), group in quoted.groupby(["article_id", "quote_id"], sort=False):
-        q = quote_rows[(article_id, int(quote_id))]
-        speaker = q.speaker if isinstance(q.speaker, str) else "(unknown speaker)"
-        for target, first in group.groupby("actor", sort=False):
-            if target == speaker:
-                continue
-            m = first.iloc[0]
-            units.append(dict(article_id=article_id, outlet=m.outlet, source="quote", speaker=speaker,
-                              speaker_camp=q.camp if isinstance(q.camp, str) else "other",
-                              target=target, target_camp=m.camp, mention=m.mention, mention_start=int(m.start),
-                              sentence_id=int(q.sentence_id), quote_id=int(quote_id), start=int(q.start), end=int(q.end), text=q.quote))
-    if not units:
+    key = ["article_id", "start", "end", "actor"]
+    parts = []
+    todo = about
+    if given is not None and len(given):
+        known = sentiment_mod.ACTOR_SENTIMENT_SCHEMA.validate(given.copy()).rename(columns={"target": "actor"})
+        known = known.drop_duplicates(key)
+        parts.append(known)
+        todo = about[~pd.MultiIndex.from_frame(about[key]).isin(pd.MultiIndex.from_frame(known[key]))]
+    if len(todo):
+        scored = sentiment_mod.actor_sentiment(sents, todo, quotes[["article_id", "start", "end", "speaker", "camp"]])
+        parts.append(scored.rename(columns={"target": "actor"}))
+    scored = pd.concat(parts, ignore_index=True)
+    frame = about.drop(columns=["sentence_id", "mention"]).merge(
+        scored[key + ["mention", "sentence_id", "source", "source_camp", "sentence", "polarity", "label"]], on=key, how="inner")
+    narrator = frame["source"] == sentiment_mod.NARRATOR
+    speaker = frame["source"].replace({"unattributed": UNATTRIBUTED})
+    frame = frame.assign(
+        source=np.where(narrator, NARRATOR, "quote"),
+        speaker=np.where(narrator, NARRATOR, speaker),
+        speaker_camp=np.where(narrator, NARRATOR, frame["source_camp"].where(frame["source_camp"].notna(), "other")),
+        target=frame["actor"],
+        target_camp=frame["camp"],
+    )
+    frame = frame[narrator | (frame["speaker"] != frame["target"])]  # a speaker naming themself is not treatment
+    if frame.empty:
         return _empty(TREATMENT_SCHEMA)
-    frame = pd.DataFrame(units)
-    frame = pd.concat([frame, score_sentiment(frame["text"].tolist())], axis=1)
-    frame["quote_id"] = frame["quote_id"].astype("Int64")
-    frame = frame.sort_values(["article_id", "start", "source"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["article_id", "start", "end"], kind="stable").reset_index(drop=True)
     return TREATMENT_SCHEMA.validate(frame[list(TREATMENT_SCHEMA.columns)])
 
 
@@ -680,7 +662,7 @@ def voice_quotes(tables: Tables, focus: str | Party = "Jamil Jivani", counterpar
     q = tables.quotes.copy()
     q["group"] = _assign_groups(q["speaker"], q["camp"], f, c)
     q["group_label"] = q["group"].map(group_labels(f, c)).astype(object)
-    q["speaker_label"] = q["speaker"].where(q["speaker"].notna(), "(unattributed)").astype(str)
+    q["speaker_label"] = q["speaker"].where(q["speaker"].notna(), UNATTRIBUTED).astype(str)
     q["camp_label"] = q["camp"].where(q["camp"].notna(), "unknown").astype(str)
     totals = q.groupby("outlet")["word_count"].transform("sum")
     q["word_share"] = np.where(totals > 0, q["word_count"] / totals.clip(lower=1), 0.0)
@@ -741,6 +723,11 @@ def article_order(tables: Tables, focus: str | Party = "Jamil Jivani", counterpa
     return ARTICLE_ORDER_SCHEMA.validate(pd.DataFrame(rows, columns=list(ARTICLE_ORDER_SCHEMA.columns)))
 
 
+def _summaries(frame: pd.DataFrame, by: list[str], value: str, **options) -> pd.DataFrame:
+    """:func:`analysis.sentiment.summarize` indexed by the ``by`` keys (``n``, ``mean``, ``ci_low``, ``ci_high``, ``low_n``)."""
+    return sentiment_mod.summarize(frame, by=by, value=value, **options).set_index(by)
+
+
 def _extreme(frame: pd.DataFrame, column: str, text: str) -> str:
     """The text behind the most extreme score: the example a reader checks first."""
     if frame.empty:
@@ -751,30 +738,33 @@ def _extreme(frame: pd.DataFrame, column: str, text: str) -> str:
 def speaker_tone(tables: Tables) -> pd.DataFrame:
     """One row per (outlet, speaker): tone of the speaker's quotes (:data:`SPEAKER_TONE_SCHEMA`).
 
-    Unattributed quotes are listed as ``"(unattributed)"``.
+    Unattributed quotes are listed as ``"(unattributed)"``. The interval
+    resamples the speaker's quotes.
     """
     q = tables.quotes.assign(
-        speaker=tables.quotes["speaker"].where(tables.quotes["speaker"].notna(), "(unattributed)").astype(str),
+        speaker=tables.quotes["speaker"].where(tables.quotes["speaker"].notna(), UNATTRIBUTED).astype(str),
         camp=tables.quotes["camp"].where(tables.quotes["camp"].notna(), "unknown").astype(str),
     )
     rows = []
+    stats = _summaries(q, ["outlet", "speaker"], "polarity")
     for (outlet, speaker), g in q.groupby(["outlet", "speaker"], sort=True):
-        est, low, high = bootstrap_interval(g["polarity"])
-        rows.append(dict(outlet=outlet, speaker=speaker, camp=g["camp"].mode().iloc[0], n=len(g), polarity=est, ci_low=low,
-                         ci_high=high, subjectivity=g["subjectivity"].mean(), compound=g["compound"].mean(),
-                         words_n=int(g["word_count"].sum()), low_n=len(g) < LOW_N, example=_extreme(g, "polarity", "quote"),
-                         evidence=_spans(g)))
+        st = stats.loc[(outlet, speaker)]
+        rows.append(dict(outlet=outlet, speaker=speaker, camp=g["camp"].mode().iloc[0], n=st["n"], polarity=st["mean"],
+                         ci_low=st["ci_low"], ci_high=st["ci_high"], subjectivity=g["subjectivity"].mean(),
+                         compound=g["compound"].mean(), words_n=int(g["word_count"].sum()), low_n=st["low_n"],
+                         example=_extreme(g, "polarity", "quote"), evidence=_spans(g)))
     if not rows:
         return _empty(SPEAKER_TONE_SCHEMA)
     return SPEAKER_TONE_SCHEMA.validate(pd.DataFrame(rows, columns=list(SPEAKER_TONE_SCHEMA.columns)))
 
 
 def speaker_target(tables: Tables, *, by_camp: bool = False) -> pd.DataFrame:
-    """Who says what about whom: mean VADER compound per (outlet, speaker, target) (:data:`SPEAKER_TARGET_SCHEMA`).
+    """Who says what about whom: mean target-directed polarity per (outlet, speaker, target) (:data:`SPEAKER_TARGET_SCHEMA`).
 
-    The narrator (the outlet's own words) is a speaker too. ``by_camp=True``
-    puts targets together by camp (``target`` is then the camp name), e.g.
-    "Jamil Jivani on the liberal_government camp".
+    Reads :attr:`Tables.treatment` (one row per mention). The narrator (the
+    outlet's own words) is a speaker too. ``by_camp=True`` puts targets
+    together by camp (``target`` is then the camp name), e.g. "Jamil Jivani on
+    the liberal_government camp". Intervals resample whole articles.
 
     >>> import pandas as pd
     >>> t = build_tables(pd.DataFrame({"article_id": ["a"], "outlet": ["X"],
@@ -786,11 +776,12 @@ def speaker_target(tables: Tables, *, by_camp: bool = False) -> pd.DataFrame:
     if by_camp:
         t = t.assign(target=t["target_camp"])
     rows = []
+    stats = _summaries(t, ["outlet", "speaker", "target"], "polarity", cluster="article_id")
     for (outlet, speaker, target), g in t.groupby(["outlet", "speaker", "target"], sort=True):
-        est, low, high = bootstrap_interval(g["compound"])
+        st = stats.loc[(outlet, speaker, target)]
         rows.append(dict(outlet=outlet, speaker=speaker, speaker_camp=g["speaker_camp"].iloc[0], target=target,
-                         target_camp=g["target_camp"].iloc[0], n=len(g), compound=est, ci_low=low, ci_high=high,
-                         low_n=len(g) < LOW_N, example=_extreme(g, "compound", "text"), evidence=_spans(g)))
+                         target_camp=g["target_camp"].iloc[0], n=st["n"], polarity=st["mean"], ci_low=st["ci_low"],
+                         ci_high=st["ci_high"], low_n=st["low_n"], example=_extreme(g, "polarity", "sentence"), evidence=_spans(g)))
     if not rows:
         return _empty(SPEAKER_TARGET_SCHEMA)
     return SPEAKER_TARGET_SCHEMA.validate(pd.DataFrame(rows, columns=list(SPEAKER_TARGET_SCHEMA.columns)))
@@ -813,7 +804,7 @@ def frame_profile(tables: Tables, focus: str | Party = "Jamil Jivani", counterpa
 
     A sentence is *about* an actor when it names them (quotes included, the
     "X said" attribution excluded); ``share`` is the share of those sentences
-    where the frame's lexicon fires.
+    where the frame's lexicon fires (the interval resamples sentences).
     """
     f, c = _parties(tables, focus, counterpart)
     scored = tables.frame_scores
@@ -823,14 +814,15 @@ def frame_profile(tables: Tables, focus: str | Party = "Jamil Jivani", counterpa
     keys = pd.MultiIndex.from_frame(scored[["article_id", "sentence_id"]])
     for about, kind, sentence_keys in _subject_sentences(tables, f, c):
         chosen = scored[keys.isin(list(sentence_keys))]
+        chosen = chosen.assign(fired=(chosen["hits_n"] > 0).astype(float))
+        stats = _summaries(chosen, ["outlet", "frame"], "fired")
         for (outlet, frame), g in chosen.groupby(["outlet", "frame"], sort=True):
-            fired = (g["hits_n"] > 0).astype(float)
-            est, low, high = bootstrap_interval(fired)
+            st = stats.loc[(outlet, frame)]
             hits = g[g["hits_n"] > 0]
             terms = pd.Series([t.strip().lower() for ts in hits["matched_terms"] for t in ts.split(";") if t.strip()])
             top = "; ".join(f"{t} ({n})" for t, n in terms.value_counts().head(8).items())
             rows.append(dict(outlet=outlet, about=about, about_kind=kind, frame_set=tables.frame_set, frame=frame, n=len(g),
-                             texts_with_frame_n=len(hits), share=est, ci_low=low, ci_high=high, low_n=len(g) < LOW_N,
+                             texts_with_frame_n=len(hits), share=st["mean"], ci_low=st["ci_low"], ci_high=st["ci_high"], low_n=st["low_n"],
                              matched_terms=top, example=str(hits["sentence"].iloc[0]) if len(hits) else "",
                              evidence=_spans(hits)))
     if not rows:
@@ -854,12 +846,45 @@ def attribution_verbs(tables: Tables, focus: str | Party = "Jamil Jivani", count
 # --------------------------------------------------------------------------- measures
 
 
-def _row(outlet, dimension, measure, group, label, values, *, weights=None, unit="quotes", evidence="") -> dict:
-    values = np.asarray(values, dtype=float)
-    est, low, high = bootstrap_interval(values, weights)
-    n = int(values.size)
-    return dict(outlet=outlet, dimension=dimension, measure=measure, group=group, group_label=label, value=est,
-                ci_low=low, ci_high=high, n=n, low_n=n < LOW_N, unit=unit, evidence=evidence)
+class _Measures:
+    """Unit-level values of every measure, summarized together by :func:`analysis.sentiment.summarize`.
+
+    ``add`` takes one measure's values (one per unit), optional ``weights``
+    (a weighted mean: word shares) and ``clusters`` (resample whole clusters,
+    e.g. articles, instead of units); ``add_summary`` a row already summarized.
+    ``table`` returns :data:`MEASURES_SCHEMA` rows in the order added.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.units: list[pd.DataFrame] = []
+
+    def add(self, outlet, dimension, measure, group, label, values, *, weights=None, clusters=None, unit="quotes", evidence="") -> None:
+        i = len(self.rows)
+        self.rows.append(dict(outlet=outlet, dimension=dimension, measure=measure, group=group, group_label=label, unit=unit, evidence=evidence))
+        values = np.asarray(values, dtype=float)
+        self.units.append(pd.DataFrame({
+            "row": i, "value": values,
+            "weight": 1.0 if weights is None else np.asarray(weights, dtype=float),
+            "cluster": "" if clusters is None else np.asarray(clusters, dtype=str),
+            "weighted": weights is not None, "clustered": clusters is not None,
+        }, index=range(values.size)))
+
+    def add_summary(self, **row) -> None:
+        self.rows.append(row)
+
+    def table(self) -> pd.DataFrame:
+        if not self.rows:
+            return _empty(MEASURES_SCHEMA)
+        stats: dict[int, dict] = {}
+        units = pd.concat(self.units, ignore_index=True) if self.units else pd.DataFrame()
+        if len(units):
+            for (weighted, clustered), sub in units.groupby(["weighted", "clustered"], sort=True):
+                found = _summaries(sub, ["row"], "value", weight="weight" if weighted else None, cluster="cluster" if clustered else None)
+                stats.update(found.rename(columns={"mean": "value"}).to_dict("index"))
+        nothing = dict(value=np.nan, ci_low=np.nan, ci_high=np.nan, n=0, low_n=True)  # a measure with no units
+        rows = [row if "n" in row else {**row, **stats.get(i, nothing)} for i, row in enumerate(self.rows)]
+        return MEASURES_SCHEMA.validate(pd.DataFrame(rows, columns=list(MEASURES_SCHEMA.columns)))
 
 
 def positioning_measures(
@@ -874,11 +899,17 @@ def positioning_measures(
     - order: ``speaks_first``, ``last_word`` (share of articles with quotes whose
       first/last quote is the group's), ``in_headline``, ``in_lead`` (share of articles);
     - tone: ``quote_polarity``, ``quote_subjectivity`` (TextBlob, the group's own quotes);
-    - treatment: ``narrator_sentiment``, ``quoted_sentiment`` (VADER compound of the
-      narrator's sentences / other speakers' quotes naming the group), ``treatment`` (both);
+    - treatment: ``narrator_sentiment``, ``quoted_sentiment`` (mean target-directed
+      polarity of the group's mentions in the narrator's words / in other speakers'
+      quotes, :data:`TREATMENT_SCHEMA`), ``treatment`` (both); unit: mentions;
+      the interval resamples whole articles;
     - frames: ``frame_<name>`` (share of sentences about the group showing the frame);
     - verbs: ``cue_<class>`` (share of the group's quotes introduced by a verb of that
       class) and ``loaded_cue`` (any class but neutral and unknown).
+
+    Intervals and ``low_n`` come from :func:`analysis.sentiment.summarize`: other
+    than treatment, each measure resamples its own units (``unit``); word shares
+    are quote-level weighted means (quotes resampled with their word counts).
     """
     f, c = _parties(tables, focus, counterpart)
     labels = group_labels(f, c)
@@ -886,14 +917,14 @@ def positioning_measures(
     order = article_order(tables, f, c)
     frames = frame_profile(tables, f, c)
     categories = list(frames_mod.load_cues().categories) + [frames_mod.OTHER_CUE]
-    rows: list[dict] = []
+    rows = _Measures()
     for outlet in tables.outlets:
         oq = q[q["outlet"] == outlet]
         for g in GROUPS:
             mine = (oq["group"] == g).to_numpy()
             ev = _spans(oq[mine])
-            rows.append(_row(outlet, "voice", "quote_share", g, labels[g], mine, evidence=ev))
-            rows.append(_row(outlet, "voice", "word_share", g, labels[g], mine, weights=oq["word_count"].to_numpy(), evidence=ev))
+            rows.add(outlet, "voice", "quote_share", g, labels[g], mine, evidence=ev)
+            rows.add(outlet, "voice", "word_share", g, labels[g], mine, weights=oq["word_count"].to_numpy(), evidence=ev)
         oa = order[order["outlet"] == outlet]
         spoken = oa[oa["quotes_n"] > 0]
         with_headline = oa[oa["headline"] != ""]
@@ -901,58 +932,81 @@ def positioning_measures(
             label = labels[g]
             for measure, column in (("speaks_first", "first_group"), ("last_word", "last_group")):
                 hit = (spoken[column] == g).to_numpy()
-                rows.append(_row(outlet, "order", measure, g, label, hit, unit="articles with quotes",
-                                 evidence="; ".join(spoken.loc[hit, "article_id"])))
+                rows.add(outlet, "order", measure, g, label, hit, unit="articles with quotes",
+                         evidence="; ".join(spoken.loc[hit, "article_id"]))
             hit = with_headline[f"{g}_in_headline"].to_numpy()
-            rows.append(_row(outlet, "order", "in_headline", g, label, hit, unit="articles with a headline",
-                             evidence="; ".join(with_headline.loc[hit, "article_id"])))
+            rows.add(outlet, "order", "in_headline", g, label, hit, unit="articles with a headline",
+                     evidence="; ".join(with_headline.loc[hit, "article_id"]))
             hit = oa[f"{g}_in_lead"].to_numpy()
-            rows.append(_row(outlet, "order", "in_lead", g, label, hit, unit="articles", evidence="; ".join(oa.loc[hit, "article_id"])))
+            rows.add(outlet, "order", "in_lead", g, label, hit, unit="articles", evidence="; ".join(oa.loc[hit, "article_id"]))
             own = oq[oq["group"] == g]
-            rows.append(_row(outlet, "tone", "quote_polarity", g, label, own["polarity"], evidence=_spans(own)))
-            rows.append(_row(outlet, "tone", "quote_subjectivity", g, label, own["subjectivity"], evidence=_spans(own)))
+            rows.add(outlet, "tone", "quote_polarity", g, label, own["polarity"], evidence=_spans(own))
+            rows.add(outlet, "tone", "quote_subjectivity", g, label, own["subjectivity"], evidence=_spans(own))
             t = tables.treatment[tables.treatment["outlet"] == outlet]
             about = t[party.matches(t["target"], t["target_camp"])]
             # a party's own words about itself are not its treatment by others
             about = about[~party.matches(about["speaker"], about["speaker_camp"])]
             narr, quoted = about[about["source"] == "narrator"], about[about["source"] == "quote"]
-            rows.append(_row(outlet, "treatment", "narrator_sentiment", g, label, narr["compound"], unit="sentences", evidence=_spans(narr)))
-            rows.append(_row(outlet, "treatment", "quoted_sentiment", g, label, quoted["compound"], evidence=_spans(quoted)))
-            rows.append(_row(outlet, "treatment", "treatment", g, label, about["compound"], unit="sentences and quotes", evidence=_spans(about)))
+            for measure, chosen in (("narrator_sentiment", narr), ("quoted_sentiment", quoted), ("treatment", about)):
+                rows.add(outlet, "treatment", measure, g, label, chosen["polarity"], clusters=chosen["article_id"], unit="mentions",
+                         evidence=_spans(chosen))
             fr = frames[(frames["outlet"] == outlet) & (frames["about_kind"] == g)]
             for r in fr.itertuples(index=False):
-                rows.append(dict(outlet=outlet, dimension="frames", measure=f"frame_{r.frame}", group=g, group_label=label,
+                rows.add_summary(outlet=outlet, dimension="frames", measure=f"frame_{r.frame}", group=g, group_label=label,
                                  value=r.share, ci_low=r.ci_low, ci_high=r.ci_high, n=r.n, low_n=r.low_n, unit="sentences",
-                                 evidence=r.evidence))
+                                 evidence=r.evidence)
             for category in categories:
                 hit = (own["cue_category"] == category).to_numpy()
-                rows.append(_row(outlet, "verbs", f"cue_{category}", g, label, hit, evidence=_spans(own[hit])))
+                rows.add(outlet, "verbs", f"cue_{category}", g, label, hit, evidence=_spans(own[hit]))
             loaded = (~own["cue_category"].isin(["neutral", frames_mod.OTHER_CUE])).to_numpy()
-            rows.append(_row(outlet, "verbs", "loaded_cue", g, label, loaded, evidence=_spans(own[loaded])))
-    if not rows:
-        return _empty(MEASURES_SCHEMA)
-    return MEASURES_SCHEMA.validate(pd.DataFrame(rows, columns=list(MEASURES_SCHEMA.columns)))
+            rows.add(outlet, "verbs", "loaded_cue", g, label, loaded, evidence=_spans(own[loaded]))
+    return rows.table()
 
 
 def outlet_positioning(
-    tables: Tables | pd.DataFrame,
+    articles: Tables | pd.DataFrame,
+    quotes: pd.DataFrame | None = None,
+    scores: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
+    *,
     focus: str | Party = "Jamil Jivani",
     counterpart: str | Party = "liberal_government",
-    *,
+    codebook: Codebook | str | Path | None = None,
+    frame_set: str | None = None,
     measures: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The wide positioning table: one row per outlet.
 
-    ``tables`` is a :class:`Tables` (or an articles table, then built with the
-    default codebook and ``story_frames``). Columns: ``outlet``,
-    ``articles_n``, ``quotes_n``, ``quoted_words_n``, then for each measure
-    of :func:`positioning_measures` and group, ``<measure>_<group>`` (the value)
-    with ``_n``, ``_ci_low``, ``_ci_high`` and ``_low_n`` beside it, e.g.
-    ``quote_share_focus``, ``quote_share_focus_n``. Pass ``measures`` when
-    you already have them.
+    Two ways to call it, giving the same rows:
+
+    - ``outlet_positioning(tables, focus=..., counterpart=...)`` with a
+      :class:`Tables` from :func:`build_tables` (``quotes``, ``scores``,
+      ``codebook`` and ``frame_set`` must then be left out: the tables already
+      fix them);
+    - ``outlet_positioning(articles, quotes, scores, focus=..., counterpart=...)``
+      with an articles table: it goes through :func:`build_tables` with
+      ``codebook`` and ``frame_set`` (None: ``story_frames``), and ``quotes`` / ``scores`` (see there:
+      an extracted quotes table; an ``actor_sentiment`` table or a mapping with
+      :data:`SCORE_KEYS`), when given, are used instead of being recomputed.
+
+    Columns: ``outlet``, ``articles_n``, ``quotes_n``, ``quoted_words_n``,
+    then for each measure of :func:`positioning_measures` and group,
+    ``<measure>_<group>`` (the value) with ``_n``, ``_ci_low``, ``_ci_high``
+    and ``_low_n`` beside it, e.g. ``quote_share_focus``,
+    ``quote_share_focus_n``. Pass ``measures`` when you already have them.
     """
-    if isinstance(tables, pd.DataFrame):
-        tables = build_tables(tables)
+    if isinstance(quotes, (str, Party)):
+        raise TypeError("focus and counterpart are keyword-only: outlet_positioning(tables, focus=..., counterpart=...)")
+    if isinstance(articles, Tables):
+        extra = {"quotes": quotes, "scores": scores, "codebook": codebook, "frame_set": frame_set}
+        given = [name for name, value in extra.items() if value is not None]
+        if given:
+            raise TypeError(f"outlet_positioning got Tables and {given}: the tables already fix those; "
+                            "pass an articles table to build them anew")
+        tables = articles
+    elif isinstance(articles, pd.DataFrame):
+        tables = build_tables(articles, codebook, frame_set or "story_frames", quotes=quotes, scores=scores)
+    else:
+        raise TypeError(f"articles must be Tables or an articles DataFrame, not {type(articles).__name__}")
     long = positioning_measures(tables, focus, counterpart) if measures is None else measures
     base = pd.DataFrame({"outlet": pd.Series(tables.outlets, dtype=object)})
     arts = tables.articles.groupby("outlet").size().rename("articles_n")
@@ -992,9 +1046,10 @@ def positioning_map_table(
     """One row per outlet for the positioning map: treatment of the focus (``x``) and of the counterpart (``y``).
 
     ``x``/``y`` are the ``treatment`` measure of :func:`positioning_measures`
-    (mean VADER compound of narrator sentences and other speakers' quotes naming
-    the side), with ``_low``/``_high`` (95% interval), ``_n``, ``_low_n`` and
-    ``_example`` (the most extreme text behind it, with its ``article_id:start-end``);
+    (mean target-directed polarity of the side's mentions by the narrator and by
+    other speakers), with ``_low``/``_high`` (95% interval, articles resampled),
+    ``_n``, ``_low_n`` and ``_example`` (the sentence behind the most extreme
+    score, with the mention's ``article_id:start-end``);
     ``voice`` sums up who got quoted.
     """
     f, c = _parties(tables, focus, counterpart)
@@ -1015,8 +1070,8 @@ def positioning_map_table(
             if about.empty:
                 row[f"{axis}_example"] = ""
             else:
-                e = about.loc[about["compound"].abs().idxmax()]
-                row[f"{axis}_example"] = f"{e['speaker']}: “{e['text']}” ({e['article_id']}:{e['start']}-{e['end']})"
+                e = about.loc[about["polarity"].abs().idxmax()]
+                row[f"{axis}_example"] = f"{e['speaker']} on {e['mention']}: “{e['sentence']}” ({e['article_id']}:{e['start']}-{e['end']})"
         share = long[(long["outlet"] == outlet) & (long["measure"] == "quote_share")].set_index("group")
         row["voice"] = ", ".join(
             f"{share.loc[g, 'group_label']} {share.loc[g, 'value']:.0%}" for g in ("focus", "counterpart") if g in share.index and pd.notna(share.loc[g, "value"])

@@ -547,6 +547,7 @@ def summarize(
     value: str = "polarity",
     cluster: str | None = None,
     confidence: float = 0.95,
+    weight: str | None = None,
     n_resamples: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -561,12 +562,17 @@ def summarize(
     True when n < :data:`LOW_N` (or fewer than 2 clusters). Missing values of
     ``value`` are dropped; missing ``by`` keys form their own group.
 
+    ``weight`` names a column of non-negative weights: ``mean`` is then the
+    weighted mean ``sum(w * x) / sum(w)`` (e.g. a share of quoted words, one row
+    per quote weighted by its words) and each resample recomputes that ratio
+    over the resampled rows (or clusters); ``n`` still counts rows.
+
     >>> df = pd.DataFrame({"outlet": ["A", "A", "B"], "polarity": [0.5, -0.1, 0.2]})
     >>> summarize(df, by=["outlet"])[["outlet", "n", "mean", "low_n"]].values.tolist()
     [['A', 2, 0.2, True], ['B', 1, 0.2, True]]
     """
     by = list(by)
-    _require(df, set(by) | {value} | ({cluster} if cluster else set()), "summarize input")
+    _require(df, set(by) | {value} | ({cluster} if cluster else set()) | ({weight} if weight else set()), "summarize input")
     rng = np.random.default_rng(seed)
     rows = []
     groups = df.groupby(by, dropna=False, sort=True) if by else [((), df)]
@@ -576,7 +582,8 @@ def summarize(
         keep = values.notna()
         x = values[keep].to_numpy(dtype=float)
         n = len(x)
-        mean = float(x.mean()) if n else float("nan")
+        w = np.ones(n) if weight is None else pd.to_numeric(group.loc[keep, weight], errors="coerce").fillna(0).to_numpy(dtype=float)
+        mean = float((x * w).sum() / w.sum()) if n and w.sum() > 0 else float("nan")
         low = high = float("nan")
         few_clusters = False
         if cluster:
@@ -584,7 +591,9 @@ def summarize(
             ids, inverse = np.unique(labels, return_inverse=True)
             few_clusters = len(ids) < 2
             if not few_clusters:
-                low, high = _cluster_interval(x, inverse, len(ids), confidence, n_resamples, rng)
+                low, high = _cluster_interval(x, inverse, len(ids), confidence, n_resamples, rng, w)
+        elif weight is not None and n >= 2:  # each row its own cluster: the weighted ratio, resampled
+            low, high = _cluster_interval(x, np.arange(n), n, confidence, n_resamples, rng, w)
         elif n >= 2:
             if np.ptp(x) == 0:
                 low = high = mean
@@ -603,11 +612,16 @@ def summarize(
 
 
 def _cluster_interval(x: np.ndarray, inverse: np.ndarray, k: int, confidence: float, n_resamples: int,
-                      rng: np.random.Generator) -> tuple[float, float]:
-    """Percentile interval of the pooled mean when whole clusters are resampled."""
-    sums = np.bincount(inverse, weights=x, minlength=k)
-    counts = np.bincount(inverse, minlength=k).astype(float)
+                      rng: np.random.Generator, w: np.ndarray | None = None) -> tuple[float, float]:
+    """Percentile interval of the pooled (weighted) mean when whole clusters are resampled."""
+    w = np.ones_like(x) if w is None else w
+    sums = np.bincount(inverse, weights=x * w, minlength=k)
+    counts = np.bincount(inverse, weights=w, minlength=k).astype(float)
     draws = rng.integers(0, k, size=(n_resamples, k))
-    means = sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
+    means = means[np.isfinite(means)]
+    if means.size == 0:
+        return float("nan"), float("nan")
     alpha = (1 - confidence) / 2
     return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))

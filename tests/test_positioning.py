@@ -2,13 +2,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from analysis import positioning as pos
+from analysis import sentiment
 from analysis.actors import load_codebook
 from notebook_support import US_CODEBOOK, write_us_corpus
 
@@ -104,7 +102,7 @@ def test_tone_and_verbs_of_each_side(hand_built):
 
 
 def test_wide_table_has_one_row_per_outlet_with_n_interval_and_flag(hand_built):
-    wide = pos.outlet_positioning(hand_built, "Jamil Jivani", "liberal_government")
+    wide = pos.outlet_positioning(hand_built, focus="Jamil Jivani", counterpart="liberal_government")
     assert wide["outlet"].tolist() == ["A", "B"]
     assert wide.loc[0, ["articles_n", "quotes_n", "quoted_words_n"]].tolist() == [2, 5, 200]
     for stem in ("quote_share_focus", "word_share_counterpart", "speaks_first_focus", "quote_polarity_counterpart",
@@ -116,10 +114,10 @@ def test_wide_table_has_one_row_per_outlet_with_n_interval_and_flag(hand_built):
 
 
 def test_treatment_by_narrator_and_by_other_speakers_leaves_out_own_words():
-    def row(source, speaker, speaker_camp, target, target_camp, compound, start):
+    def row(source, speaker, speaker_camp, target, target_camp, polarity, start):
         return dict(article_id="a1", outlet="A", source=source, speaker=speaker, speaker_camp=speaker_camp, target=target,
-                    target_camp=target_camp, mention=target, mention_start=start, sentence_id=0, quote_id=None if source == "narrator" else 0,
-                    start=start, end=start + 5, text="t", polarity=0.0, subjectivity=0.0, compound=compound)
+                    target_camp=target_camp, mention=target, start=start, end=start + 5, sentence_id=0,
+                    quote_id=None if source == "narrator" else 0, sentence="t", polarity=polarity, label="neutral")
 
     tables = _hand_built(
         [_quote("a1", "A", 0, "Mark Carney", 3)],
@@ -133,15 +131,17 @@ def test_treatment_by_narrator_and_by_other_speakers_leaves_out_own_words():
         ],
     )
     long = pos.positioning_measures(tables, "Jamil Jivani", "liberal_government")
-    assert _measure(long, "A", "narrator_sentiment", "focus")["value"] == pytest.approx(-0.3)
-    assert _measure(long, "A", "narrator_sentiment", "focus")["evidence"] == "a1:0-5; a1:10-15"
+    narrator = _measure(long, "A", "narrator_sentiment", "focus")
+    assert narrator["value"] == pytest.approx(-0.3) and narrator["evidence"] == "a1:0-5; a1:10-15"
+    # whole articles are resampled: one article, no interval, flagged
+    assert narrator["unit"] == "mentions" and narrator["low_n"] and math.isnan(narrator["ci_low"])
     assert _measure(long, "A", "quoted_sentiment", "focus")["value"] == pytest.approx(-0.6)
     assert _measure(long, "A", "treatment", "focus")["n"] == 3
     assert _measure(long, "A", "quoted_sentiment", "counterpart")["value"] == pytest.approx(-0.8)
     assert _measure(long, "A", "quoted_sentiment", "counterpart")["n"] == 1
     pairs = pos.speaker_target(tables)
     carney = pairs[(pairs["speaker"] == "Mark Carney") & (pairs["target"] == "Jamil Jivani")].iloc[0]
-    assert carney["n"] == 1 and carney["compound"] == pytest.approx(-0.6)
+    assert carney["n"] == 1 and carney["polarity"] == pytest.approx(-0.6) and carney["low_n"]
     by_camp = pos.speaker_target(tables, by_camp=True)
     assert set(by_camp["target"]) == {"conservative", "liberal_government"}
 
@@ -169,9 +169,11 @@ def test_every_row_points_back_to_its_text(built):
         assert text[q.article_id][q.start : q.end] == q.quote
     for m in built.mentions.itertuples():
         assert text[m.article_id][m.start : m.end] == m.mention
+    sentence_text = dict(zip(zip(built.sentences["article_id"], built.sentences["sentence_id"]), built.sentences["text"]))
+    assert len(built.treatment) >= 3
     for t in built.treatment.itertuples():
-        assert t.mention in text[t.article_id][t.start : t.end] or t.mention_start < t.start
-        assert text[t.article_id][t.mention_start :].startswith(t.mention)
+        assert text[t.article_id][t.start : t.end] == t.mention
+        assert sentence_text[(t.article_id, t.sentence_id)] == t.sentence and t.mention in t.sentence
     for f in built.frame_scores[built.frame_scores["hits_n"] > 0].itertuples():
         assert text[f.article_id][f.start : f.end] == f.sentence
     assert built.outlets == ["(unknown outlet)", "CBC News"]
@@ -181,10 +183,11 @@ def test_attribution_is_not_the_narrator_talking_about_the_speaker(built):
     narrator = built.treatment[built.treatment["source"] == "narrator"]
     # "Carney told reporters" and "Mark Carney said" attribute quotes: no narrator row about Carney
     assert "Mark Carney" not in set(narrator["target"])
-    attacked = narrator[narrator["text"].str.startswith("Critics attacked")]
-    assert attacked["target"].tolist() == ["Jamil Jivani"] and attacked["compound"].iloc[0] < 0
+    attacked = narrator[narrator["sentence"].str.startswith("Critics attacked")]
+    assert attacked["target"].tolist() == ["Jamil Jivani"] and attacked["polarity"].iloc[0] < 0
     carney_on_jivani = built.treatment[(built.treatment["speaker"] == "Mark Carney") & (built.treatment["target"] == "Jamil Jivani")]
-    assert carney_on_jivani["text"].tolist() == ["Jivani is not the trade critic"]
+    assert carney_on_jivani[["source", "mention"]].values.tolist() == [["quote", "Jivani"]]
+    assert carney_on_jivani["sentence"].tolist() == ["Prime Minister Mark Carney said Jivani is not the trade critic."]
 
 
 def test_order_headline_lead_and_frames(built):
@@ -214,25 +217,86 @@ def test_another_story_with_its_own_codebook(tmp_path):
 
     params = write_us_corpus(tmp_path / "us")
     tables = pos.build_tables(load_articles(params["CORPUS"]), params["CODEBOOK"], "generic_frames")
-    wide = pos.outlet_positioning(tables, "Donald Trump", "clinton_campaign")
+    wide = pos.outlet_positioning(tables, focus="Donald Trump", counterpart="clinton_campaign")
     assert wide["outlet"].tolist() == ["Daily Ledger", "Evening Courier"]
     assert (wide["quote_share_focus"] > 0).all() and (wide["quote_share_counterpart"] > 0).all()
     assert (wide["narrator_sentiment_focus"] < 0).all()  # the invented articles are hard on the focus
     assert "Jivani" not in US_CODEBOOK
     with pytest.raises(ValueError, match="same"):
-        pos.outlet_positioning(tables, "Trump", "Donald Trump")
+        pos.outlet_positioning(tables, focus="Trump", counterpart="Donald Trump")
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.floats(-1, 1, allow_nan=False), min_size=0, max_size=30))
-def test_bootstrap_interval_stays_within_the_data(values):
-    est, low, high = pos.bootstrap_interval(values)
-    if not values:
-        assert math.isnan(est)
-        return
-    assert min(values) - 1e-9 <= est <= max(values) + 1e-9
-    if len(values) < 2:
-        assert math.isnan(low) and math.isnan(high)
-    else:
-        assert min(values) - 1e-9 <= low <= high <= max(values) + 1e-9
-    assert pos.bootstrap_interval(values) == pos.bootstrap_interval(values) or np.isnan(est)  # fixed seed
+PRAISE_AND_ATTACK = (
+    "Pierre Poilievre praised Jivani's courage but called the Liberal government a failure.\n"
+    "“The Liberals have betrayed workers,” Jivani said.\n"
+    "Mark Carney said Jivani was reckless and dishonest.\n"
+)
+OTHER = (
+    "The Liberal government won praise from business groups for a steady deal.\n"
+    "“Jivani is a distraction,” Carney said.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def two_articles():
+    arts = pd.DataFrame({"article_id": ["p1", "p2"], "outlet": ["Paper", "Paper"], "title": [None, None],
+                         "text": [PRAISE_AND_ATTACK, OTHER]})
+    return arts, pos.build_tables(arts, frame_set="generic_frames")
+
+
+def test_treatment_is_directed_at_each_target_in_a_sentence(two_articles):
+    _, tables = two_articles
+    t = tables.treatment
+    both = t[t["sentence"].str.startswith("Pierre Poilievre praised")].set_index("target")
+    # one sentence, two targets, two different scores: praise for the focus, attack on the counterpart
+    assert set(both["source"]) == {"narrator"}
+    assert both.loc["Jamil Jivani", "polarity"] > 0 > both.loc["Liberal government", "polarity"]
+    assert both.loc["Jamil Jivani", "label"] == "positive" and both.loc["Liberal government", "label"] == "negative"
+    assert both.loc["Liberal government", "mention"] == "the Liberal government"
+    narrator = t[(t["article_id"] == "p1") & (t["source"] == "narrator")].groupby("target")["polarity"].mean()
+    assert narrator["Jamil Jivani"] > narrator["Liberal government"]
+    # the speakers' own attributions ("Jivani said", "Mark Carney said") are not treatment
+    assert not ((t["source"] == "narrator") & (t["target"] == "Mark Carney")).any()
+    assert (t["source"] == "narrator").sum() == 4  # Poilievre, Jivani, the Liberal government in p1; the Liberal government in p2
+
+
+def test_speaker_target_pairs_with_n_and_interval(two_articles):
+    _, tables = two_articles
+    pairs = pos.speaker_target(tables).set_index(["speaker", "target"])
+    assert sorted(pairs.index) == [("Jamil Jivani", "Liberal government"), ("Mark Carney", "Jamil Jivani"),
+                                   ("narrator", "Jamil Jivani"), ("narrator", "Liberal government"), ("narrator", "Pierre Poilievre")]
+    carney = pairs.loc[("Mark Carney", "Jamil Jivani")]
+    assert carney["n"] == 2 and carney["polarity"] < 0 and carney["low_n"]  # two articles, but n < 5
+    assert carney["ci_low"] <= carney["polarity"] <= carney["ci_high"]  # two articles: an interval
+    p1, p2 = PRAISE_AND_ATTACK.index("Jivani was"), OTHER.index("Jivani is")
+    assert carney["evidence"] == f"p1:{p1}-{p1 + 6}; p2:{p2}-{p2 + 6}"
+    jivani = pairs.loc[("Jamil Jivani", "Liberal government")]
+    assert jivani["n"] == 1 and jivani["polarity"] < 0 and math.isnan(jivani["ci_low"])
+    assert jivani["example"] == "“The Liberals have betrayed workers,” Jivani said."
+    assert pairs.loc[("narrator", "Liberal government"), "n"] == 2
+    long = pos.positioning_measures(tables, "Jamil Jivani", "liberal_government")
+    quoted = _measure(long, "Paper", "quoted_sentiment", "focus")
+    assert (quoted["n"], quoted["unit"]) == (2, "mentions") and quoted["value"] == pytest.approx(carney["polarity"])
+
+
+def test_both_call_forms_of_outlet_positioning_give_the_same_row(two_articles):
+    arts, tables = two_articles
+    from_tables = pos.outlet_positioning(tables, focus="Jamil Jivani", counterpart="liberal_government")
+    scores = sentiment.actor_sentiment(tables.sentences, tables.mentions[~tables.mentions["is_speaker_mention"]], tables.quotes)
+    from_articles = pos.outlet_positioning(arts, tables.quotes, {"actor_sentiment": scores, "frame_scores": tables.frame_scores},
+                                           focus="Jamil Jivani", counterpart="liberal_government", frame_set="generic_frames")
+    rebuilt = pos.outlet_positioning(arts, focus="Jamil Jivani", counterpart="liberal_government", frame_set="generic_frames")
+    assert len(from_tables) == 1 and from_tables.loc[0, "treatment_focus_n"] == 3  # the narrator once, Carney twice
+    pd.testing.assert_frame_equal(from_tables, from_articles)
+    pd.testing.assert_frame_equal(from_tables, rebuilt)
+    # the given scores are used, not recomputed
+    flipped = scores.assign(polarity=-scores["polarity"])
+    changed = pos.outlet_positioning(arts, tables.quotes, flipped, focus="Jamil Jivani", counterpart="liberal_government",
+                                     frame_set="generic_frames")
+    assert changed.loc[0, "treatment_focus"] == pytest.approx(-from_tables.loc[0, "treatment_focus"])
+    with pytest.raises(TypeError, match="keyword-only"):
+        pos.outlet_positioning(tables, "Jamil Jivani", "liberal_government")
+    with pytest.raises(TypeError, match="already fix"):
+        pos.outlet_positioning(tables, tables.quotes)
+    with pytest.raises(ValueError, match="unknown scores keys"):
+        pos.outlet_positioning(arts, None, {"vader": scores})

@@ -267,3 +267,15 @@ def test_summarize_cluster_bootstrap_with_one_article_has_no_interval():
 def test_summarize_constant_values():
     out = S.summarize(pd.DataFrame({"polarity": [0.2, 0.2, 0.2]})).iloc[0]
     assert out["ci_low"] == pytest.approx(0.2) and out["ci_high"] == pytest.approx(0.2)
+
+
+def test_summarize_weighted_mean_resamples_rows_with_their_weights():
+    # a share of quoted words: one row per quote, 1 if the quote is the focus's, weighted by its words
+    df = pd.DataFrame({"outlet": ["A"] * 4 + ["B"], "focus": [1, 0, 1, 0, 1], "words": [30, 10, 10, 50, 7], "article_id": list("aabbc")})
+    out = S.summarize(df, by=["outlet"], value="focus", weight="words").set_index("outlet")
+    assert out.loc["A", "mean"] == pytest.approx(40 / 100) and out.loc["A", "n"] == 4
+    assert 0 <= out.loc["A", "ci_low"] < out.loc["A", "mean"] < out.loc["A", "ci_high"] <= 1
+    assert out.loc["B", "mean"] == 1.0 and np.isnan(out.loc["B", "ci_low"])
+    clustered = S.summarize(df[df["outlet"] == "A"], value="focus", weight="words", cluster="article_id").iloc[0]
+    assert clustered["mean"] == pytest.approx(0.4) and clustered["ci_low"] <= 0.4 <= clustered["ci_high"]
+    assert S.summarize(df.assign(words=0), value="focus", weight="words").iloc[0]["n"] == 5  # no weight: mean undefined

@@ -1,0 +1,254 @@
+"""Batch pipeline: engines agree, runs resume after a crash, bad input is logged, the CLI works."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import pipeline
+from analysis.corpus import load_articles
+from analysis.paths import PROJECT_ROOT
+from tests.conftest import ARTICLE_A, ARTICLE_B
+
+# Paragraphs written for these tests in the style of political news (not the seed articles).
+PARAGRAPHS = [
+    "{A} says {p} met with officials in Washington on Wednesday to talk about tariffs.",
+    "“Productive meetings today,” {a} said. “We want a fair deal for workers.”",
+    "{B} told reporters the government has extensive contacts with the U.S. administration.",
+    "“Nobody should mistake patience for weakness,” said {B}.",
+    "Critics slammed the trip, accusing the Opposition of undermining a united front.",
+    "According to {a}, the tariffs would cost thousands of jobs in southern Ontario.",
+    "Trade Talks",
+    "{b} brushed off the question, saying Canada speaks with one voice on trade.",
+    "Families in Windsor are worried about their paycheques, {a} added.",
+]
+NAMES = [("Jamil Jivani", "Jivani", "he"), ("Mark Carney", "Carney", "he"), ("Mélanie Joly", "Joly", "she"),
+         ("Pierre Poilievre", "Poilievre", "he"), ("Dominic LeBlanc", "LeBlanc", "he")]
+OUTLETS = ["CBC News", "The Epoch Times", None]
+
+
+def make_records(n: int) -> list[dict]:
+    records = []
+    for i in range(n):
+        a, b = NAMES[i % len(NAMES)], NAMES[(i + 2) % len(NAMES)]
+        paras = [PARAGRAPHS[(i + k) % len(PARAGRAPHS)] for k in range(3 + i % 5)]
+        text = "\n\n".join(p.format(A=a[0], a=a[1], p=a[2], B=b[0], b=b[1]) for p in paras) + f"\n\nStory {i}."
+        records.append({"id": f"art-{i:03d}", "source": OUTLETS[i % 3], "date": f"2026-02-{1 + i % 27:02d}", "body": text})
+    records.append({"id": "seed-like-a", "source": "CBC News", "date": "2026-02-04", "body": ARTICLE_A})
+    records.append({"id": "seed-like-b", "source": "The Epoch Times", "date": "2026-02-05", "body": ARTICLE_B})
+    return records
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return write_jsonl(tmp_path_factory.mktemp("corpus") / "export.jsonl", make_records(22))
+
+
+@pytest.fixture(scope="module")
+def reference(corpus) -> dict[str, pd.DataFrame]:
+    """The tables computed in memory, without the pipeline."""
+    return pipeline.process_articles(load_articles(corpus))
+
+
+@pytest.fixture(scope="module")
+def local_run(corpus, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("local")
+    pipeline.run(corpus, out=out, engine="local", batch_size=5, quiet=True)
+    return out
+
+
+def assert_tables_equal(left: dict, right: dict, names=pipeline.TABLES) -> None:
+    for name in names:
+        pd.testing.assert_frame_equal(left[name], right[name], check_exact=True, obj=name)
+
+
+def parts(out: Path, table: str) -> set[str]:
+    return {p.name for p in (out / table).glob("part-*.parquet")}
+
+
+def test_read_results_round_trip_matches_in_memory(local_run, reference):
+    tables = pipeline.read_results(local_run)
+    assert set(tables) == set(pipeline.TABLES) | {"rejected"}
+    assert_tables_equal(tables, reference)
+    assert len(tables["articles"]) == 24 and len(tables["quotes"]) > 20
+    assert set(tables["sentence_scores"].columns) >= {"article_id", "sentence_id", "compound", "polarity"}
+    assert tables["frames"].groupby("article_id").size().nunique() == 1  # one row per article x frame
+    for name in pipeline.TABLES:  # no duplicate keys
+        assert not tables[name].duplicated(pipeline.KEYS[name]).any(), name
+    # several batches were written as separate parts, each marked done by its articles part
+    assert len(parts(local_run, "articles")) == 5
+    for name in pipeline.TABLES:
+        assert parts(local_run, name) == parts(local_run, "articles")
+
+
+def test_ids_do_not_depend_on_batching(corpus, local_run, tmp_path):
+    pipeline.run(corpus, out=tmp_path, engine="local", batch_size=7, quiet=True)
+    assert_tables_equal(pipeline.read_results(tmp_path), pipeline.read_results(local_run))
+
+
+def test_engines_produce_identical_tables(corpus, local_run, tmp_path):
+    expected = pipeline.read_results(local_run)
+    summary = pipeline.run(corpus, out=tmp_path / "proc", engine="processes", workers=2, batch_size=5, quiet=True)
+    assert summary.status == "complete" and summary.counts["articles_processed"] == 24
+    assert_tables_equal(pipeline.read_results(tmp_path / "proc"), expected)
+    # dask: a real LocalCluster talking TCP on loopback, two workers (threads here, to keep the test quick;
+    # the benchmark runs it with worker processes)
+    summary = pipeline.run(corpus, out=tmp_path / "dask", engine="dask", workers=2, batch_size=5, quiet=True, dask_processes=False)
+    assert summary.status == "complete"
+    assert_tables_equal(pipeline.read_results(tmp_path / "dask"), expected)
+    run_info = json.loads((tmp_path / "dask" / "run.json").read_text())
+    assert run_info["engine"] == "dask" and run_info["workers"] == 2
+    # the driver can also do the writing (the default with an external scheduler)
+    pipeline.run(corpus, out=tmp_path / "drv", engine="local", batch_size=5, write_on="driver", quiet=True)
+    assert_tables_equal(pipeline.read_results(tmp_path / "drv"), expected)
+
+
+def test_run_json_records_versions_parameters_counts_and_checksum(corpus, local_run):
+    info = json.loads((local_run / "run.json").read_text())
+    assert info["status"] == "complete"
+    assert info["input"]["files"][0]["sha256"] == hashlib.sha256(corpus.read_bytes()).hexdigest()
+    assert info["versions"]["pandas"] == pd.__version__ and "pyarrow" in info["versions"]
+    assert info["parameters"]["batch_size"] == 5 and info["parameters"]["frame_sets"]
+    assert info["counts"]["articles_processed"] == 24 and info["counts"]["batches"] == 5
+    assert info["totals_on_disk"]["quotes"] == info["counts"]["quotes"] > 0
+    assert {"segmentation_s", "quotes_s", "sentiment_s", "frames_s", "write_s", "read_s", "wall_s"} <= set(info["timings"])
+
+
+class SimulatedCrash(BaseException):
+    """Stands for a killed process: not an Exception, so no per-article guard catches it."""
+
+
+def test_resume_after_crash_mid_batch(corpus, local_run, tmp_path, monkeypatch):
+    real_write = pipeline._write_part
+    written = []
+
+    def crashing_write(out, table, key, frame):
+        written.append(table)
+        if written.count("articles") == 1 and table == "quotes":  # second batch: after its sentences, before its marker
+            raise SimulatedCrash("power cut")
+        return real_write(out, table, key, frame)
+
+    monkeypatch.setattr(pipeline, "_write_part", crashing_write)
+    with pytest.raises(SimulatedCrash):
+        pipeline.run(corpus, out=tmp_path, engine="local", batch_size=5, quiet=True)
+    assert len(parts(tmp_path, "articles")) == 1
+    assert len(parts(tmp_path, "sentences")) == 2  # the dead batch's sentences part is an orphan
+    assert json.loads((tmp_path / "run.json").read_text())["status"] == "failed"
+
+    monkeypatch.setattr(pipeline, "_write_part", real_write)
+    summary = pipeline.run(corpus, out=tmp_path, engine="local", batch_size=5, quiet=True)
+    assert summary.counts["articles_skipped"] == 5
+    assert summary.counts["articles_processed"] == 19
+    assert summary.counts["partial_files_removed"] == 1
+    tables = pipeline.read_results(tmp_path)
+    assert_tables_equal(tables, pipeline.read_results(local_run))
+    for name in pipeline.TABLES:
+        assert parts(tmp_path, name) == parts(tmp_path, "articles"), name
+    info = json.loads((tmp_path / "run.json").read_text())
+    assert info["resumed"] and info["history"][0]["status"] == "failed"
+
+    # a third run has nothing left to do
+    again = pipeline.run(corpus, out=tmp_path, engine="local", batch_size=5, quiet=True)
+    assert again.counts["articles_processed"] == 0 and again.counts["articles_skipped"] == 24
+
+
+def test_resume_after_a_stage_is_interrupted(corpus, local_run, tmp_path, monkeypatch):
+    real_stage = pipeline._stage_sentiment
+    calls = []
+
+    def interrupted(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_stage(*args)
+
+    monkeypatch.setattr(pipeline, "_stage_sentiment", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.run(corpus, out=tmp_path, engine="local", batch_size=5, quiet=True)
+    monkeypatch.setattr(pipeline, "_stage_sentiment", real_stage)
+    summary = pipeline.run(corpus, out=tmp_path, engine="local", batch_size=5, quiet=True)
+    assert summary.counts["articles_skipped"] == 5
+    assert_tables_equal(pipeline.read_results(tmp_path), pipeline.read_results(local_run))
+
+
+def test_bad_inputs_are_rejected_with_reasons(tmp_path):
+    records = make_records(4)
+    records += [
+        {"id": "empty", "source": "X", "body": "   "},
+        {"id": "binary", "source": "X", "body": "PK\x03\x04\x00\x00\x14\x00" * 50},
+        {"id": "huge", "source": "X", "body": "word " * 1_100_000},
+        {"id": "dup", "source": "X", "body": records[0]["body"]},
+    ]
+    source = write_jsonl(tmp_path / "bad.jsonl", records)
+    summary = pipeline.run(source, out=tmp_path / "out", quiet=True)
+    assert summary.status == "complete" and summary.counts["articles_processed"] == 6
+    rejected = pd.read_parquet(tmp_path / "out" / "rejected.parquet")
+    reasons = dict(zip(rejected["article_id"], rejected["reason"]))
+    assert set(reasons) == {"empty", "binary", "huge", "dup"}
+    assert reasons["empty"] == "empty text"
+    assert "binary" in reasons["binary"]
+    assert "over the 5 MB limit" in reasons["huge"]
+    assert "duplicate text" in reasons["dup"]
+    assert pipeline.read_results(tmp_path / "out")["rejected"]["article_id"].tolist() == ["empty", "binary", "huge", "dup"]  # input order
+
+
+def test_undecodable_and_empty_files_in_a_folder(write_files, tmp_path):
+    folder = write_files({"good.txt": ARTICLE_B, "empty.txt": "", "blob.txt": b"\x00\x01\x02binary\x00" * 100})
+    pipeline.run(folder, out=tmp_path / "out", quiet=True)
+    rejected = pd.read_parquet(tmp_path / "out" / "rejected.parquet")
+    assert dict(zip(rejected["source_file"], rejected["reason"])) == {"blob.txt": "binary file, not text", "empty.txt": "empty file"}
+    assert pipeline.read_results(tmp_path / "out")["articles"]["article_id"].tolist() == ["good"]
+
+
+def test_an_article_whose_processing_raises_is_rejected_not_fatal(corpus, tmp_path, monkeypatch):
+    real_stage = pipeline._stage_quotes
+
+    def flaky(articles, sents, params):
+        if "art-007" in set(articles["article_id"]):
+            raise ValueError("quote finder choked on art-007")
+        return real_stage(articles, sents, params)
+
+    monkeypatch.setattr(pipeline, "_stage_quotes", flaky)
+    summary = pipeline.run(corpus, out=tmp_path, batch_size=5, quiet=True)
+    assert summary.status == "complete" and summary.counts["failed"] == 1
+    rejected = pd.read_parquet(tmp_path / "rejected.parquet")
+    assert rejected["article_id"].tolist() == ["art-007"]
+    assert rejected["reason"].iloc[0] == "processing failed: ValueError: quote finder choked on art-007"
+    assert rejected["source_file"].iloc[0] == "export.jsonl" and rejected["row"].iloc[0] == 8
+    assert "art-007" not in set(pipeline.read_results(tmp_path)["articles"]["article_id"])
+
+    # once fixed, a re-run processes it and drops the stale rejection
+    monkeypatch.setattr(pipeline, "_stage_quotes", real_stage)
+    again = pipeline.run(corpus, out=tmp_path, batch_size=5, quiet=True)
+    assert again.counts["articles_processed"] == 1
+    assert len(pd.read_parquet(tmp_path / "rejected.parquet")) == 0
+
+
+def test_resume_refuses_other_parameters(corpus, local_run):
+    with pytest.raises(pipeline.PipelineError, match="other parameters"):
+        pipeline.run(corpus, out=local_run, frame_set="story_frames", batch_size=5, quiet=True)
+
+
+def test_command_line(corpus, local_run, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    cmd = [sys.executable, "-m", "analysis.pipeline", "run", str(corpus), "--out", str(tmp_path / "cli"), "--batch-size", "5", "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "complete: 24 articles processed, 0 skipped" in done.stdout
+    assert "articles" not in done.stderr  # --quiet: no progress bar
+    assert json.loads((tmp_path / "cli" / "run.json").read_text())["status"] == "complete"
+    assert_tables_equal(pipeline.read_results(tmp_path / "cli"), pipeline.read_results(local_run))
+    bad = subprocess.run([*cmd[:4], str(tmp_path / "missing.csv"), "--quiet"], capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2 and "no such file" in bad.stderr
