@@ -76,6 +76,7 @@ from analysis import sentiment as sentiment_mod
 from analysis.actors import Codebook, find_mentions, load_codebook
 from analysis.quotes import extract_corpus_quotes
 from analysis.text import paragraphs as split_paragraphs
+from analysis.text import SENTENCES_SCHEMA
 from analysis.text import sentences as split_sentences
 
 LOW_N = sentiment_mod.LOW_N
@@ -427,6 +428,7 @@ SCORE_KEYS = ("actor_sentiment", "frame_scores")
 _QUOTE_INPUT = ["article_id", "quote_id", "quote", "start", "end", "kind", "speaker", "speaker_mention", "speaker_start",
                 "speaker_end", "camp", "cue", "paragraph_id", "sentence_id", "word_count"]
 """Columns read from a precomputed quotes table (:data:`analysis.quotes.CORPUS_QUOTES_SCHEMA` or :data:`QUOTE_SCORES_SCHEMA`)."""
+_QUOTE_TONE = ["polarity", "subjectivity", "compound"]
 
 
 def _score_inputs(scores) -> dict[str, pd.DataFrame]:
@@ -451,6 +453,7 @@ def build_tables(
     frames_path: str | Path | None = None,
     quotes: pd.DataFrame | None = None,
     scores: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
+    sentences: pd.DataFrame | None = None,
 ) -> Tables:
     """Segment, attribute quotes, find mentions, score sentiment and frames, once per corpus.
 
@@ -465,7 +468,11 @@ def build_tables(
 
     - ``quotes``: :func:`analysis.quotes.extract_corpus_quotes` output (or a
       :attr:`Tables.quotes`); rows of other articles are ignored, and the
-      quotes' position, order, cue class and tone are derived again.
+      quotes' position, order and cue class are derived again; their tone
+      (``polarity``, ``subjectivity``, ``compound``) is kept when the table
+      has it, as a pipeline run's quotes merged with its quote_scores do.
+    - ``sentences``: :func:`analysis.text.sentences` output for these articles
+      (a pipeline run's ``sentences`` table), used instead of splitting again.
     - ``scores``: a mapping with any of :data:`SCORE_KEYS`:
       ``"actor_sentiment"``, an :func:`analysis.sentiment.actor_sentiment`
       table (:data:`analysis.sentiment.ACTOR_SENTIMENT_SCHEMA`), matched to the
@@ -493,7 +500,7 @@ def build_tables(
     text_of = dict(zip(arts["article_id"], arts["text"]))
 
     paras = split_paragraphs(arts[["article_id", "text"]])
-    sents = split_sentences(arts[["article_id", "text"]], paras)
+    sents = split_sentences(arts[["article_id", "text"]], paras) if sentences is None else _given_sentences(sentences, arts)
     sents = sents.assign(outlet=sents["article_id"].map(outlet_of).astype(object))
     quote_scores = _score_quotes(arts, book, text_of, quotes)
     mentions = _find_mentions(arts, book, sents, quote_scores)
@@ -522,6 +529,77 @@ def build_tables(
     )
 
 
+def load_tables(
+    corpus: str | Path | None = None,
+    results: str | Path | None = None,
+    codebook: Codebook | str | Path | None = None,
+    frame_set: str = "story_frames",
+    *,
+    frames_path: str | Path | None = None,
+) -> tuple[Tables, pd.DataFrame]:
+    """The notebooks' one entry point: ``(tables, rejected)`` from a corpus or a finished pipeline run.
+
+    With ``results`` (an ``out/`` folder of ``python -m analysis run``), the
+    run's articles, sentences, quotes and quote tone are read from Parquet and
+    only mentions, target-directed treatment and sentence frames are computed;
+    ``corpus`` is then ignored. Otherwise ``corpus`` (anything
+    :func:`analysis.corpus.load_articles` reads; None: the project's data
+    folder) is loaded with ``errors="collect"`` and processed from scratch.
+    ``rejected`` lists the inputs that could not be read (the run's
+    ``rejected.parquet``, or the loader's).
+
+    A run made with another codebook would attribute quotes to other actors,
+    so a ``results`` folder whose ``run.json`` records a different codebook
+    file (by SHA-256) is refused with a message saying which.
+
+    >>> tables, rejected = load_tables("results/run-2026-02")   # doctest: +SKIP
+    >>> tables.quotes.groupby("outlet").size()                   # doctest: +SKIP
+    """
+    if results is None:
+        from analysis.corpus import load_articles
+
+        articles, rejected = load_articles(corpus, errors="collect")
+        return build_tables(articles, codebook, frame_set, frames_path=frames_path), rejected
+    from analysis import pipeline
+
+    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    _check_run_codebook(Path(results).expanduser(), book)
+    run = pipeline.read_results(results, tables=["articles", "sentences", "quotes", "quote_scores", "rejected"])
+    quotes = run["quotes"].merge(run["quote_scores"], on=["article_id", "quote_id"], how="left", validate="one_to_one")
+    tables = build_tables(run["articles"], book, frame_set, frames_path=frames_path, quotes=quotes, sentences=run["sentences"])
+    return tables, run["rejected"]
+
+
+def _check_run_codebook(results: Path, book: Codebook) -> None:
+    import hashlib
+    import json
+
+    run_file = results / "run.json"
+    if not run_file.is_file():
+        return
+    recorded = (json.loads(run_file.read_text(encoding="utf-8")).get("parameters") or {})
+    recorded_sha = recorded.get("codebook_sha256")
+    source = getattr(book, "source", None)
+    if not recorded_sha or not source or not Path(source).is_file():
+        return
+    if hashlib.sha256(Path(source).read_bytes()).hexdigest() != recorded_sha:
+        raise ValueError(
+            f"{results} was run with the codebook {recorded.get('codebook')} (sha256 {recorded_sha[:12]}...), "
+            f"not {source}: its quotes are attributed with the other codebook. Pass that codebook, "
+            f"or re-run the pipeline with --codebook {source} into a fresh folder."
+        )
+
+
+def _given_sentences(sentences: pd.DataFrame, arts: pd.DataFrame) -> pd.DataFrame:
+    columns = list(SENTENCES_SCHEMA.columns)
+    missing = set(columns) - set(sentences.columns)
+    if missing:
+        raise KeyError(f"the sentences table is missing columns {sorted(missing)}")
+    sents = sentences[columns].assign(article_id=sentences["article_id"].astype(str))
+    sents = sents[sents["article_id"].isin(set(arts["article_id"]))]
+    return SENTENCES_SCHEMA.validate(sents.sort_values(["article_id", "sentence_id"], kind="stable").reset_index(drop=True))
+
+
 def _score_quotes(arts: pd.DataFrame, book: Codebook, text_of: dict, given: pd.DataFrame | None = None) -> pd.DataFrame:
     if arts.empty:
         return _empty(QUOTE_SCORES_SCHEMA)
@@ -531,7 +609,8 @@ def _score_quotes(arts: pd.DataFrame, book: Codebook, text_of: dict, given: pd.D
         missing = set(_QUOTE_INPUT) - set(given.columns)
         if missing:
             raise KeyError(f"the quotes table is missing columns {sorted(missing)}")
-        raw = given[_QUOTE_INPUT].assign(article_id=given["article_id"].astype(str))
+        keep = _QUOTE_INPUT + [c for c in _QUOTE_TONE if c in given.columns and given[c].notna().all()]
+        raw = given[keep].assign(article_id=given["article_id"].astype(str))
         raw = raw[raw["article_id"].isin(set(arts["article_id"]))].reset_index(drop=True)
         raw.insert(1, "outlet", raw["article_id"].map(dict(zip(arts["article_id"], arts["outlet"]))))
     if raw.empty:
@@ -541,8 +620,11 @@ def _score_quotes(arts: pd.DataFrame, book: Codebook, text_of: dict, given: pd.D
     raw["position"] = (raw["start"] / lengths).clip(0, 1)
     raw["order"] = raw.sort_values(["article_id", "start"]).groupby("article_id").cumcount()
     raw = frames_mod.label_cues(raw)
-    tone = sentiment_mod.score_texts(raw["quote"].tolist())[["polarity", "subjectivity", "compound"]]
-    out = pd.concat([raw.reset_index(drop=True), tone], axis=1)
+    if all(c in raw.columns for c in _QUOTE_TONE):
+        out = raw.reset_index(drop=True)
+    else:
+        tone = sentiment_mod.score_texts(raw["quote"].tolist())[_QUOTE_TONE]
+        out = pd.concat([raw.drop(columns=[c for c in _QUOTE_TONE if c in raw.columns]).reset_index(drop=True), tone], axis=1)
     return QUOTE_SCORES_SCHEMA.validate(out[list(QUOTE_SCORES_SCHEMA.columns)])
 
 

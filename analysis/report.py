@@ -186,13 +186,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all notebooks/NN-*.ipynb)")
     parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder (default: reports/)")
     parser.add_argument("--strip", action="store_true", help="strip outputs from the notebooks instead of running them")
+    parser.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="override a parameters-cell value, e.g. -p RESULTS results/ -p FOCUS 'Mark Carney' (repeatable; 'None' means None)",
+    )
     args = parser.parse_args(argv)
+    parameters = {name: None if value == "None" else value for name, value in args.parameter}
     paths = args.notebooks or list_notebooks()
     if args.strip:
         for path in strip_outputs(paths):
             print(f"stripped {path}")
         return 0
-    for html in run_notebooks(paths, args.out):
+    for html in run_notebooks(paths, args.out, parameters or None):
         print(f"wrote {html}")
     print(f"figures in {args.out / 'figures'}, tables in {args.out / 'tables'}")
     return 0

@@ -66,6 +66,9 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
     normalization="NFC",
     explain=False,
 )
+# ftfy repairs each line on its own; a line of plain ASCII (no "&" entity) and common
+# typographic marks is one it leaves as it is, so only the other lines go through it.
+_PLAIN_LINE = re.compile("[\t\x20-\x25\x27-\x7e\u2018\u2019\u201c\u201d\u2013\u2014\u2026]*\n?")
 # "Â" before white space is the residue of a UTF-8 no-break space read as
 # cp1252 whose second byte was already turned into a space; ftfy leaves it.
 _STRAY_A_CIRCUMFLEX = re.compile("\u00c2(?=[ \u00a0\t])")
@@ -73,6 +76,12 @@ _HORIZONTAL_NBSP = re.compile("[\u00a0\u202f\u2007]")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _HEADING_END = re.compile(r"[.!?:;,\"”’')\]]$")
 _QUOTE_START = re.compile(r"^[\"“‘']")
+# Characters at which syntok may end a sentence (its terminals, opening brackets, line breaks and the
+# ellipsis): a paragraph with none of them before its closing run is one sentence, no segmenter needed.
+_TERMINALS = ".!?;\u2026\u203c\u203d\u2047\u2048\u2049\u3002\ufe52\ufe57\uff01\uff0e\uff1f\uff61"
+_SENTENCE_BREAKS = _TERMINALS + "\n([{\uff5f\uff5b\uff3b\uff08\ufe5d\ufe5b\ufe59\ufd3e\u301a\u3018\u2985\u2983\u2329"
+_CLOSING_RUN = _TERMINALS + ")]}\uff60\uff5d\uff3d\uff09\ufe5e\ufe5c\ufe5a\ufd3f\u301b\u3019\u2986\u2984\u232a'\"\u00b4\u2019\u201d\u27e9\u27eb\u2e29\u3009\u300b\u301e"
+_HAS_BREAK = re.compile("[" + re.escape(_SENTENCE_BREAKS) + "]")
 
 
 def normalize_text(raw: str) -> str:
@@ -85,12 +94,24 @@ def normalize_text(raw: str) -> str:
     >>> normalize_text("the MP\\u00c2\\u00a0said \\u201cyes\\u201d\\r\\n\\r\\n")
     'the MP said “yes”'
     """
-    text = ftfy.fix_text(raw, config=_FTFY_CONFIG)
+    text = _fix_text(raw)
     text = _STRAY_A_CIRCUMFLEX.sub("", text)
     text = _HORIZONTAL_NBSP.sub(" ", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _TRAILING_SPACE.sub("", text)
     return text.strip("\n")
+
+
+def _fix_text(raw: str) -> str:
+    """``ftfy.fix_text`` with our config, skipping the lines it would return unchanged."""
+    if "<" in raw:  # one "<" switches ftfy's HTML unescaping off for the lines after it
+        return ftfy.fix_text(raw, config=_FTFY_CONFIG)
+    segments = raw.split("\n")
+    last = segments.pop()
+    segments = [segment + "\n" for segment in segments]
+    if last:
+        segments.append(last)
+    return "".join(s if _PLAIN_LINE.fullmatch(s) else ftfy.fix_text(s, config=_FTFY_CONFIG) for s in segments)
 
 
 def _is_heading(paragraph: str) -> bool:
@@ -126,6 +147,12 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
     >>> split_sentences("He said no. Mr. Smith left.")
     [(0, 11), (12, 27)]
     """
+    if not _HAS_BREAK.search(paragraph.rstrip().rstrip(_CLOSING_RUN)):
+        return [_trim(paragraph, 0, len(paragraph))]
+    return _syntok_spans(paragraph)
+
+
+def _syntok_spans(paragraph: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for block in syntok_segmenter.process(paragraph):
         for sentence in block:

@@ -252,3 +252,22 @@ def test_command_line(corpus, local_run, tmp_path):
     assert_tables_equal(pipeline.read_results(tmp_path / "cli"), pipeline.read_results(local_run))
     bad = subprocess.run([*cmd[:4], str(tmp_path / "missing.csv"), "--quiet"], capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "no such file" in bad.stderr
+
+
+def test_notebook_tables_from_a_run_equal_those_from_the_corpus(corpus, local_run, tmp_path):
+    from analysis import positioning as pos
+
+    fresh, fresh_rejected = pos.load_tables(corpus=corpus, frame_set="story_frames")
+    from_run, run_rejected = pos.load_tables(corpus="ignored/when/results/given", results=local_run, frame_set="story_frames")
+    for name in ("sentences", "quotes", "mentions", "treatment", "frame_scores"):
+        left, right = getattr(fresh, name), getattr(from_run, name)
+        assert len(left) > 0, name
+        pd.testing.assert_frame_equal(left.reset_index(drop=True), right.reset_index(drop=True), check_exact=False, obj=name)
+    assert fresh_rejected.empty and run_rejected.empty
+    measures = pos.positioning_measures(from_run, "Jamil Jivani", "liberal_government")
+    pd.testing.assert_frame_equal(pos.positioning_measures(fresh, "Jamil Jivani", "liberal_government"), measures)
+
+    other = tmp_path / "other.yaml"
+    other.write_text((PROJECT_ROOT / "data" / "actors.yaml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="was run with the codebook"):
+        pos.load_tables(results=local_run, codebook=other)

@@ -84,3 +84,16 @@ def test_corpus_notebook_runs_headless_on_a_test_corpus(data_folder, tmp_path):
     assert (tmp_path / "reports" / "figures" / "corpus-overview.svg").is_file()
     by_outlet = pd.read_csv(tmp_path / "reports" / "tables" / "corpus-by-outlet.csv")
     assert by_outlet["outlet"].tolist() == ["CBC News", "The Epoch Times"]
+
+
+def test_command_line_passes_parameters_to_every_notebook(monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_run(paths, out_dir, parameters=None):
+        seen.update(paths=list(paths), out=out_dir, parameters=parameters)
+        return []
+
+    monkeypatch.setattr(report, "run_notebooks", fake_run)
+    assert report.main(["--out", str(tmp_path), "-p", "RESULTS", "results/", "-p", "CODEBOOK", "None"]) == 0
+    assert seen["parameters"] == {"RESULTS": "results/", "CODEBOOK": None}
+    assert seen["out"] == tmp_path and seen["paths"] == report.list_notebooks()

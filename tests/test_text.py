@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import ftfy
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analysis.text import count_segments, normalize_text, paragraphs, sentences
+from analysis.text import _FTFY_CONFIG, _fix_text, _syntok_spans, count_segments, normalize_text, paragraphs, sentences, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -98,3 +101,35 @@ def test_count_segments(articles):
     articles = articles.assign(outlet="X", word_count=[10, 3])
     counts = count_segments(articles, paragraphs(articles), sentences(articles))
     assert counts[["article_id", "paragraphs_n", "headings_n", "sentences_n"]].values.tolist() == [["a", 4, 1, 6], ["b", 1, 0, 1]]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Carney dismissed him as not the trade critic",
+        "“Tell the Canadians I love them,” he said.",
+        "He said no. Mr. Smith left.",
+        "He left (for good) on Friday.",
+        "Is it over?” she asked.’",
+        "Wait; there is more",
+    ],
+)
+def test_single_sentence_shortcut_agrees_with_syntok(paragraph):
+    assert split_sentences(paragraph) == _syntok_spans(paragraph)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("ab Z.!?;:,()[]\"'“”‘’…-\t\u3002") + ["Mr", "U.S", " said "]), max_size=30))
+def test_single_sentence_shortcut_never_changes_a_split(pieces):
+    paragraph = "".join(pieces).strip()
+    assert split_sentences(paragraph) == _syntok_spans(paragraph)
+
+
+_MOJIBAKE_PIECES = list("ab Z.&;<>\n\r\t“”‘’–—…éÃâ€™Â\u00a0\x85\u2028\ufffd") + ["&amp;", "â€œ", "Ã©", "MPÂ said", "\r\n", "&#x2019;"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_MOJIBAKE_PIECES), max_size=30))
+def test_line_shortcut_repairs_exactly_as_ftfy(pieces):
+    raw = "".join(pieces)
+    assert _fix_text(raw) == ftfy.fix_text(raw, config=_FTFY_CONFIG)
