@@ -370,7 +370,9 @@ def positioning_map(points: pd.DataFrame, *, title: str = "Where each outlet put
         y_low=usable["y_low"].fillna(usable["y"]), y_high=usable["y_high"].fillna(usable["y"]),
         x_example=usable["x_example"].map(_clip), y_example=usable["y_example"].map(_clip),
     )
-    scale = alt.Scale(domain=[-1, 1])
+    # the domain leaves a band beyond ±1 for the quadrant captions, where no mean sentiment can fall
+    scale = alt.Scale(domain=[-1.2, 1.2], nice=False)
+    axis = alt.Axis(values=[-1, -0.5, 0, 0.5, 1])
     tooltip = [
         alt.Tooltip("outlet:N"),
         alt.Tooltip("x:Q", format=".2f", title=f"{x_title}"), alt.Tooltip("x_n:Q", title="n (x)"),
@@ -379,7 +381,7 @@ def positioning_map(points: pd.DataFrame, *, title: str = "Where each outlet put
         alt.Tooltip("y_example:N", title="most extreme about y"),
         alt.Tooltip("voice:N", title="voice"),
     ]
-    quadrants = pd.DataFrame({"x": [-0.97, 0.97, -0.97, 0.97], "y": [0.95, 0.95, -0.95, -0.95], "align": ["left", "right", "left", "right"],
+    quadrants = pd.DataFrame({"x": [-1.17, 1.17, -1.17, 1.17], "y": [1.12, 1.12, -1.12, -1.12], "align": ["left", "right", "left", "right"],
                               "text": ["warmer to the counterpart", "warm to both", "cold to both", "warmer to the focus"]})
     rules = alt.Chart(pd.DataFrame({"v": [0]}))
     layers = [
@@ -393,12 +395,18 @@ def positioning_map(points: pd.DataFrame, *, title: str = "Where each outlet put
         base.mark_rule(strokeWidth=2, opacity=0.6).encode(x=alt.X("x_low:Q", scale=scale), x2="x_high:Q", y="y:Q", color=alt.Color("outlet:N", legend=None), tooltip=tooltip),
         base.mark_rule(strokeWidth=2, opacity=0.6).encode(y=alt.Y("y_low:Q", scale=scale), y2="y_high:Q", x="x:Q", color=alt.Color("outlet:N", legend=None), tooltip=tooltip),
         base.mark_point(size=220, filled=True, opacity=1).encode(
-            x=alt.X("x:Q", title=x_title, scale=scale), y=alt.Y("y:Q", title=y_title, scale=scale),
+            x=alt.X("x:Q", title=x_title, scale=scale, axis=axis), y=alt.Y("y:Q", title=y_title, scale=scale, axis=axis),
             color=alt.Color("outlet:N", title="outlet"), tooltip=tooltip,
         ),
-        base.mark_text(align="left", dx=12, dy=-10, fontSize=13, fontWeight="bold").encode(x="x:Q", y="y:Q", text="outlet:N", color=alt.Color("outlet:N", legend=None), tooltip=tooltip),
     ]
+    # outlet names sit above their point, or below it near the top edge; right-aligned near the right edge
+    for (upper, right), part in data.groupby([data["y"] > 0.85, data["x"] > 0.6]):
+        layers.append(
+            alt.Chart(part).mark_text(align="right" if right else "left", dx=-12 if right else 12, dy=16 if upper else -12, fontSize=13, fontWeight="bold")
+            .encode(x="x:Q", y="y:Q", text="outlet:N", color=alt.Color("outlet:N", legend=None), tooltip=tooltip)
+        )
     return alt.layer(*layers).properties(
         width=520, height=420,
-        title={"text": title, "subtitle": "mean sentiment toward each side where the narrator or another speaker names it; lines: bootstrap 95% intervals (articles resampled); hover for the evidence"},
+        title={"text": title, "subtitle": ["mean sentiment toward each side where the narrator or another speaker names it;",
+                                           "lines: bootstrap 95% intervals (articles resampled); hover for the evidence"]},
     )

@@ -425,6 +425,20 @@ class _LocalEngine(_Engine):
         return set(futures), set()
 
 
+def _start_forkserver():
+    """The forkserver context with :data:`WORKER_PRELOAD`, its server started (it imports in the background); None where there is none."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        return None
+    from multiprocessing import forkserver
+
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(list(WORKER_PRELOAD))
+    forkserver.ensure_running()
+    return ctx
+
+
 class _ProcessEngine(_Engine):
     name = "processes"
 
@@ -433,11 +447,7 @@ class _ProcessEngine(_Engine):
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = workers
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(list(WORKER_PRELOAD))
-        else:  # pragma: no cover - macOS/Windows
-            ctx = multiprocessing.get_context("spawn")
+        ctx = _start_forkserver() or multiprocessing.get_context("spawn")
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
     def submit(self, fn, *args):
@@ -719,6 +729,8 @@ def run(
         source_path = DATA_DIR
     if not source_path.exists():
         raise PipelineError(f"{source_path}: no such file or folder")
+    if engine == "processes":
+        _start_forkserver()  # its imports run while this process does its own
     described = params.describe()  # validates codebook and frame sets before any work
 
     out.mkdir(parents=True, exist_ok=True)
