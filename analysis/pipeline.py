@@ -110,6 +110,8 @@ WORKER_PRELOAD = (
     "textblob", "vaderSentiment.vaderSentiment", "pyarrow.parquet",
 )
 """Modules the forkserver imports once, so that each worker process starts warm."""
+DASK_PRELOAD = ("distributed",)
+"""Imported too when the forkserver serves the workers of a LocalCluster."""
 
 
 # Worker processes of `python -m analysis.pipeline` re-run this module as their main module after the
@@ -425,8 +427,12 @@ class _LocalEngine(_Engine):
         return set(futures), set()
 
 
-def _start_forkserver():
-    """The forkserver context with :data:`WORKER_PRELOAD`, its server started (it imports in the background); None where there is none."""
+def _start_forkserver(extra: tuple[str, ...] = ()):
+    """The forkserver context with :data:`WORKER_PRELOAD` (plus ``extra``), its server started; None where there is none.
+
+    The server imports in the background, and every worker forked from it
+    starts warm. Its preload list is fixed by the first call in a process.
+    """
     import multiprocessing
 
     if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
@@ -434,7 +440,7 @@ def _start_forkserver():
     from multiprocessing import forkserver
 
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(list(WORKER_PRELOAD))
+    ctx.set_forkserver_preload([*WORKER_PRELOAD, *extra])
     forkserver.ensure_running()
     return ctx
 
@@ -477,15 +483,20 @@ class _DaskEngine(_Engine):
         else:
             import logging
 
-            self.cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                processes=processes,
-                host="127.0.0.1",
-                protocol="tcp",
-                dashboard_address=":0",  # a free port: never clashes with another cluster
-                silence_logs=logging.ERROR,
-            )
+            import dask
+
+            # workers forked from our warm forkserver instead of spawned fresh: seconds less per worker
+            method = "forkserver" if processes and _start_forkserver(DASK_PRELOAD) else dask.config.get("distributed.worker.multiprocessing-method")
+            with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+                self.cluster = LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=processes,
+                    host="127.0.0.1",
+                    protocol="tcp",
+                    dashboard_address=":0",  # a free port: never clashes with another cluster
+                    silence_logs=logging.ERROR,
+                )
             self.client = Client(self.cluster)
         if scheduler:
             try:
@@ -729,8 +740,8 @@ def run(
         source_path = DATA_DIR
     if not source_path.exists():
         raise PipelineError(f"{source_path}: no such file or folder")
-    if engine == "processes":
-        _start_forkserver()  # its imports run while this process does its own
+    if engine == "processes" or (engine == "dask" and not scheduler and dask_processes):
+        _start_forkserver(DASK_PRELOAD if engine == "dask" else ())  # its imports run while this process does its own
     described = params.describe()  # validates codebook and frame sets before any work
 
     out.mkdir(parents=True, exist_ok=True)
