@@ -571,10 +571,11 @@ def load_tables(
 
 
 def _check_run_codebook(results: Path, book: Codebook) -> None:
-    import hashlib
     import json
 
-    run_file = results / "run.json"
+    from analysis.pipeline import RUN_FILE, _file_sha256
+
+    run_file = results / RUN_FILE
     if not run_file.is_file():
         return
     recorded = (json.loads(run_file.read_text(encoding="utf-8")).get("parameters") or {})
@@ -582,7 +583,7 @@ def _check_run_codebook(results: Path, book: Codebook) -> None:
     source = getattr(book, "source", None)
     if not recorded_sha or not source or not Path(source).is_file():
         return
-    if hashlib.sha256(Path(source).read_bytes()).hexdigest() != recorded_sha:
+    if _file_sha256(Path(source)) != recorded_sha:
         raise ValueError(
             f"{results} was run with the codebook {recorded.get('codebook')} (sha256 {recorded_sha[:12]}...), "
             f"not {source}: its quotes are attributed with the other codebook. Pass that codebook, "
