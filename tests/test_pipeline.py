@@ -115,6 +115,25 @@ def test_engines_produce_identical_tables(corpus, local_run, tmp_path):
     assert_tables_equal(pipeline.read_results(tmp_path / "drv"), expected)
 
 
+
+def test_dask_worker_processes_run_quiet_and_give_the_same_tables(corpus, reference):
+    import dask
+    import distributed  # noqa: F401  (loads its settings' defaults)
+
+    for key in pipeline.LOCAL_CLUSTER_CONFIG:
+        dask.config.get(key)  # raises KeyError if this distributed version renamed the setting
+    engine = pipeline._DaskEngine(workers=1, scheduler=None)
+    try:
+        seen = engine.client.run(lambda: {key: dask.config.get(key) for key in pipeline.LOCAL_CLUSTER_CONFIG})
+        assert list(seen.values()) == [pipeline.LOCAL_CLUSTER_CONFIG]
+        pids = engine.client.run(os.getpid)
+        assert os.getpid() not in pids.values()  # a worker process, not a thread of this one
+        articles = load_articles(corpus)
+        result = engine.client.submit(pipeline.process_batch, articles, pipeline.Params(), None).result()
+    finally:
+        engine.close()
+    assert_tables_equal(result.tables, reference)
+
 def test_run_json_records_versions_parameters_counts_and_checksum(corpus, local_run):
     info = json.loads((local_run / "run.json").read_text())
     assert info["status"] == "complete"
