@@ -908,7 +908,7 @@ def _progress(quiet: bool):
     from tqdm.auto import tqdm
 
     # delay: short runs finish before a bar appears; long runs get one
-    return tqdm(desc="articles", unit="article", delay=2.0, mininterval=0.5, file=sys.stderr)
+    return tqdm(desc="processed", unit=" articles", delay=2.0, mininterval=0.5, file=sys.stderr)
 
 
 # --------------------------------------------------------------------------- reading results

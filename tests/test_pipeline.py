@@ -116,6 +116,19 @@ def test_engines_produce_identical_tables(corpus, local_run, tmp_path):
 
 
 
+def test_an_existing_dask_scheduler_gets_the_batches_and_the_driver_writes(corpus, local_run, tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+                      dashboard_address=":0") as cluster:
+        summary = pipeline.run(corpus, out=tmp_path, engine="dask", scheduler=cluster.scheduler_address, batch_size=5, quiet=True)
+        assert len(cluster.scheduler.workers) == 2  # the run left the user's cluster up
+    assert summary.status == "complete"
+    assert_tables_equal(pipeline.read_results(tmp_path), pipeline.read_results(local_run))
+    run_info = json.loads((tmp_path / "run.json").read_text())
+    assert (run_info["scheduler"], run_info["workers"], run_info["write_on"]) == (cluster.scheduler_address, 2, "driver")
+
+
 def test_dask_worker_processes_run_quiet_and_give_the_same_tables(corpus, reference):
     import dask
     import distributed  # noqa: F401  (loads its settings' defaults)
