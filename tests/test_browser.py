@@ -101,7 +101,7 @@ def test_tooltips_carry_the_quote_behind_each_mark():
 
 
 def test_empty_corpus_reports_still_draw(tmp_path):
-    """On the project's data as shipped (the seed articles may be missing) every chart still draws something."""
+    """On the project's data as shipped (the two seed articles) every chart draws something."""
     out, results = default_reports()
     for html in _pages(out, results):
         if html.stem == "01-corpus":

@@ -16,7 +16,7 @@ from analysis.corpus import (
     load_articles,
     summarize_corpus,
 )
-from conftest import ARTICLE_A, ARTICLE_B, requires_seed_articles
+from conftest import ARTICLE_A, ARTICLE_B, SEED_FILES
 
 
 def _fingerprint(folder):
@@ -235,7 +235,16 @@ def test_describe_corpus_reports_rejections(data_folder):
     assert "**1 input was rejected** (1 × file … does not exist)" in describe_corpus(articles, rejected)
 
 
-@requires_seed_articles
+@pytest.mark.parametrize(
+    "path, sha256_prefix", [(SEED_FILES[0], "ba70a18ac2a4"), (SEED_FILES[1], "980d3999d56f")], ids=["cbc", "epoch"]
+)
+def test_seed_files_are_committed_byte_for_byte(path, sha256_prefix):
+    """The raw seeds as received (hashes from the seeds' own README); repairs happen at load time only."""
+    raw = path.read_bytes()
+    assert hashlib.sha256(raw).hexdigest().startswith(sha256_prefix)
+    assert ("MP\u00c2 said".encode() in raw) == (path == SEED_FILES[0])  # the CBC file's mojibake stays in the file
+
+
 def test_seed_corpus_loads_clean():
     articles = load_articles()
     assert articles["article_id"].tolist() == ["000_bccff4381b3e394f", "001_20abc0e3856520c8"]

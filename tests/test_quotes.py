@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from analysis.actors import load_codebook
 from analysis.quotes import CORPUS_QUOTES_SCHEMA, QUOTES_SCHEMA, extract_corpus_quotes, extract_quotes
-from tests.conftest import requires_seed_articles
 
 BOOK = load_codebook()
 
@@ -353,7 +352,6 @@ def test_deterministic(text):
     pd.testing.assert_frame_equal(extract_quotes(text, BOOK), extract_quotes(text, BOOK))
 
 
-@requires_seed_articles
 def test_seed_articles_meet_the_target():
     from analysis.evaluate import evaluate_quotes
     from analysis.paths import DATA_DIR
