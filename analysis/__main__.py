@@ -18,11 +18,19 @@ from collections.abc import Callable, Sequence
 def _run_evaluate_quotes(args: argparse.Namespace) -> int:
     from analysis.actors import CodebookError, load_codebook
     from analysis.evaluate import GoldError, evaluate_quotes, format_report
+    from analysis.polnear import PolnearError, evaluate_polnear, format_polnear, read_polnear
 
+    if (args.gold is None) == (args.polnear is None):
+        print("error: give a gold JSONL file or --polnear DIR (one of the two)", file=sys.stderr)
+        return 2
     try:
-        codebook = load_codebook(args.codebook)
-        evaluation = evaluate_quotes(args.gold, args.articles, codebook)
-    except (GoldError, CodebookError) as exc:
+        if args.polnear is not None:
+            codebook = load_codebook(args.codebook) if args.codebook else None
+            corpus = read_polnear(args.polnear, limit=args.limit)
+            print(format_polnear(evaluate_polnear(corpus, codebook, progress=not args.quiet), examples=args.examples))
+            return 0
+        evaluation = evaluate_quotes(args.gold, args.articles, load_codebook(args.codebook))
+    except (GoldError, CodebookError, PolnearError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(format_report(evaluation))
@@ -36,10 +44,23 @@ def _add_evaluate_quotes(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Extract quotes from the gold file's articles and print precision, recall, F1 and "
             "speaker accuracy, listing every miss, extra and wrong speaker. Articles the gold names "
-            "but the corpus lacks are listed as missing and left out of the scores."
+            "but the corpus lacks are listed as missing and left out of the scores. With --polnear DIR, "
+            "score on the PolNeAR corpus instead (hand-coded attributions in 2016 US election news)."
         ),
     )
-    parser.add_argument("gold", help="gold JSONL file, e.g. data/gold/seed-quotes.jsonl (format: data/gold/README.md)")
+    parser.add_argument("gold", nargs="?", help="gold JSONL file, e.g. data/gold/seed-quotes.jsonl (format: data/gold/README.md)")
+    parser.add_argument(
+        "--polnear",
+        metavar="DIR",
+        default=None,
+        help="score on a PolNeAR folder instead (text/, attributions/, metadata.tsv; e.g. ../shared/polnear-train): "
+        "direct quotes and all attributions, precision, recall, F1 and source accuracy per outlet",
+    )
+    parser.add_argument("--limit", type=int, default=None, help="with --polnear: the first N articles of each outlet")
+    parser.add_argument(
+        "--examples", type=int, default=0, help="with --polnear: list N errors of each kind (for your own error analysis)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
         "--articles",
         default=None,

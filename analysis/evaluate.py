@@ -130,7 +130,12 @@ def tokenize(text: str | None) -> Counter:
     return Counter(t.lower() for t in _TOKEN.findall(text or ""))
 
 
-def _overlap(a: Counter, b: Counter) -> int:
+def overlap(a: Counter, b: Counter) -> int:
+    """Tokens two multisets share.
+
+    >>> overlap(tokenize("we will win, we will"), tokenize("we win"))
+    2
+    """
     return sum((a & b).values())
 
 
@@ -194,11 +199,15 @@ def load_gold(path: str | Path) -> pd.DataFrame:
     return GOLD_SCHEMA.validate(frame)
 
 
-def _best_prediction(g: Counter, preds: list[tuple[int, Counter]]) -> int | None:
-    """Index of the prediction that covers gold tokens ``g`` best (None if none holds half of them)."""
+def best_prediction(g: Counter, preds: list[tuple[int, Counter]]) -> int | None:
+    """Index of the prediction that covers gold tokens ``g`` best (None if none holds half of them).
+
+    >>> best_prediction(tokenize("we will win"), [(0, tokenize("we")), (1, tokenize("we will win today"))])
+    1
+    """
     best, key = None, None
     for i, p in preds:
-        ov = _overlap(p, g)
+        ov = overlap(p, g)
         if ov < THRESHOLD * sum(g.values()) or ov == 0:
             continue
         k = (ov / max(sum(p.values()), sum(g.values())), -sum(p.values()))
@@ -214,7 +223,7 @@ def _speaker_ok(gold_row, pred_row) -> bool:
     gold_mention = tokenize(_none(gold_row["speaker_mention"]))
     if not gold_mention:
         return _none(pred_row.get("speaker")) is None
-    return _overlap(tokenize(_none(pred_row.get("speaker_mention"))), gold_mention) >= THRESHOLD * sum(gold_mention.values())
+    return overlap(tokenize(_none(pred_row.get("speaker_mention"))), gold_mention) >= THRESHOLD * sum(gold_mention.values())
 
 
 def score_quotes(gold: pd.DataFrame, predicted: pd.DataFrame) -> QuoteScore:
@@ -238,14 +247,14 @@ def score_quotes(gold: pd.DataFrame, predicted: pd.DataFrame) -> QuoteScore:
     for a, p_ids in p_by_article.items():
         for i in p_ids:
             n = sum(p_tok[i].values())
-            correct[i] = n > 0 and any(_overlap(p_tok[i], g_tok[j]) >= THRESHOLD * n for j in g_by_article.get(a, []))
+            correct[i] = n > 0 and any(overlap(p_tok[i], g_tok[j]) >= THRESHOLD * n for j in g_by_article.get(a, []))
 
     required = [j for j in range(len(gold)) if not bool(gold.at[j, "optional"])]
     found, misses, wrong = 0, [], []
     checked = speaker_right = 0
     for j in required:
         a = str(gold.at[j, "article"])
-        best = _best_prediction(g_tok[j], [(i, p_tok[i]) for i in p_by_article.get(a, [])])
+        best = best_prediction(g_tok[j], [(i, p_tok[i]) for i in p_by_article.get(a, [])])
         if best is None:
             misses.append(j)
             continue
