@@ -76,19 +76,13 @@ class GoldError(ValueError):
     """A gold file that cannot be read; the message names each line and problem."""
 
 
-@dataclass
-class QuoteScore:
-    """Counts, rates and the itemised errors of one scoring run."""
+class Rates:
+    """Precision, recall and F1 from ``n_correct / n_predicted`` and ``n_found / n_required``."""
 
     n_predicted: int
     n_correct: int
     n_required: int
     n_found: int
-    n_speaker_checked: int
-    n_speaker_correct: int
-    misses: pd.DataFrame
-    extras: pd.DataFrame
-    wrong_speakers: pd.DataFrame
 
     @property
     def precision(self) -> float:
@@ -102,6 +96,22 @@ class QuoteScore:
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
+
+
+
+@dataclass
+class QuoteScore(Rates):
+    """Counts, rates and the itemised errors of one scoring run."""
+
+    n_predicted: int
+    n_correct: int
+    n_required: int
+    n_found: int
+    n_speaker_checked: int
+    n_speaker_correct: int
+    misses: pd.DataFrame
+    extras: pd.DataFrame
+    wrong_speakers: pd.DataFrame
 
     @property
     def speaker_accuracy(self) -> float:

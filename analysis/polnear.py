@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.actors import Codebook
-from analysis.evaluate import THRESHOLD, best_prediction, overlap, tokenize
+from analysis.evaluate import THRESHOLD, Rates, best_prediction, overlap, tokenize
 from analysis.text import normalize_text
 
 OUTLET_NAMES = {
@@ -257,7 +257,7 @@ def join_continuations(quotes: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass
-class AttributionScore:
+class AttributionScore(Rates):
     """Precision, recall, F1 and source accuracy of one gold set (direct, or all attributions)."""
 
     n_predicted: int
@@ -269,19 +269,6 @@ class AttributionScore:
     misses: pd.DataFrame
     extras: pd.DataFrame
     wrong_sources: pd.DataFrame
-
-    @property
-    def precision(self) -> float:
-        return self.n_correct / self.n_predicted if self.n_predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.n_found / self.n_required if self.n_required else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     @property
     def source_accuracy(self) -> float:
