@@ -1,0 +1,214 @@
+"""The attribution passes: which statements a text holds and who made each.
+
+For each unit (a sentence, or sentences one quotation runs across), in text
+order, :func:`find_statements` runs three passes, then one over nested
+quotations:
+
+1. attribution after a quotation: ``“...,” he said`` / ``“...,” said the MP``;
+2. each remaining cue: the quotation it introduces (``said: “...”``) or the
+   clause it reports (``said he met ...``, mixed when the clause holds a
+   quotation);
+3. quotations with no cue: the continuation of the previous speaker, or an
+   unattributed quotation;
+4. quotations nested inside a direct quote with a cue of their own.
+
+Each pass reads the :class:`~analysis.quotes.document.Document` and adds to
+the :class:`~analysis.quotes.document.Ledger`; quotations already attributed
+are tracked in an explicit ``taken`` set.
+
+>>> from analysis.actors import load_codebook
+>>> from analysis.quotes.document import read_document
+>>> from analysis.quotes.rules import load_quote_rules
+>>> doc = read_document("“We are ready,” Carney said. “And willing.”", load_codebook(), load_quote_rules())
+>>> [(doc.text[r.start:r.end], r.speaker) for r in find_statements(doc)]
+[('We are ready,', 'Mark Carney'), ('And willing.', 'Mark Carney')]
+"""
+
+from __future__ import annotations
+
+import re
+
+from analysis.quotes.clauses import introduces_quote, reported_clause
+from analysis.quotes.cues import Cue
+from analysis.quotes.document import Document, Ledger, Record
+from analysis.quotes.marks import QuoteSpan
+from analysis.quotes.speakers import clause_subject, resolve_speaker, speaker_after, speaker_before
+from analysis.quotes.tokens import count_words, words_in
+
+_AFTER_GAP = re.compile(r"\s*(?:[,—–-]\s*)?")
+
+
+def find_statements(doc: Document) -> list[Record]:
+    """Every statement in ``doc``, in text order, one per content span."""
+    ledger = Ledger()
+    for u in range(len(doc.units)):
+        _attribute_unit(doc, ledger, u)
+    _attribute_nested(doc, ledger)
+    seen, out = set(), []
+    for r in sorted(ledger.records, key=lambda r: (r.start, -r.end)):
+        if (r.start, r.end) not in seen and r.end > r.start:
+            seen.add((r.start, r.end))
+            out.append(r)
+    return out
+
+
+def _add(doc: Document, ledger: Ledger, start: int, end: int, kind: str, mention, cue, unit: int, para: int,
+         inherit: Record | None = None) -> Record:
+    if inherit is not None:
+        speaker, actor = inherit.speaker, inherit.actor
+    elif mention is not None:
+        speaker, actor = resolve_speaker(doc, ledger, mention[0], mention[1], start)
+    else:
+        speaker, actor = None, None
+    return ledger.add(Record(start, end, kind, speaker, actor, mention, cue, unit, para))
+
+
+def _attribution_after(doc: Document, q: QuoteSpan, limit: int, cues: list[Cue]) -> tuple[Cue, tuple[int, int]] | None:
+    """``“...,” he said`` / ``“...,” said the Ontario MP``: the cue and speaker right after a quote."""
+    text = doc.text
+    content = text[q.start : q.end]
+    after = text[q.close : q.close + 1] if q.close is not None else ""
+    if not content or not (content[-1] in ",.?!…—-" or after in ",—–"):
+        return None
+    p = _AFTER_GAP.match(text, q.close, limit).end()
+    for cue in cues:
+        if cue.kind != "verb" or cue.start < p or cue.start >= limit or cue.start - p > 120:
+            continue
+        if cue.start == p:
+            np = speaker_after(doc, cue.end, limit)
+            return (cue, np) if np else None
+        gap = text[p : cue.start]
+        if doc.rules.mark_re.search(gap):
+            return None
+        np = speaker_before(doc, p, cue.start)
+        if np and np[0] == p:
+            return cue, np
+        comma = gap.find(",")
+        if comma > 0 and gap.rstrip().endswith(","):  # "Jivani, who ..., said"
+            np = speaker_before(doc, p, p + comma)
+            if np and np[0] == p:
+                return cue, np
+        return None
+    return None
+
+
+def _cue_speaker(doc: Document, ledger: Ledger, cue: Cue, lo: int, unit: int) -> tuple[int, int] | None:
+    """Span of the words the cue's speaker is named by."""
+    if cue.kind == "according":
+        return speaker_after(doc, cue.end, doc.units[unit][1])
+    np = speaker_before(doc, lo, cue.head)
+    if np is not None and cue.kind == "noun":  # keep the possessive: "Trump’s"
+        np = (np[0], cue.head + 2)  # "’s" or "s’"
+    gap = doc.text[lo : cue.head].rstrip()
+    if np is None and gap.endswith(","):
+        if cue.verb.endswith("ing") and cue.kind == "verb":
+            return clause_subject(doc, ledger, lo, cue.head, unit)
+        # "Jivani, who represents Oshawa, said": the phrase before the appositive
+        opening = gap.rfind(",", 0, len(gap) - 1)
+        if opening > 0 and len(words_in(doc.text, lo + opening, lo + len(gap))) <= 12:
+            return speaker_before(doc, lo, lo + opening)
+    return np
+
+
+def _inner_attribution(doc: Document, q: QuoteSpan, lo: int, hi: int) -> tuple[Cue, tuple[int, int]] | None:
+    """A cue and speaker inside ``text[lo:hi]`` that introduce the quote ``q`` (nested quotes)."""
+    for cue in reversed(doc.cues.within(lo, q.open)):
+        if cue.kind == "according" or not introduces_quote(doc, cue, cue.end, q.open):
+            continue
+        np = speaker_before(doc, lo, cue.head)
+        if np:
+            return cue, np
+    return _attribution_after(doc, q, hi, doc.cues.within(q.stop, hi)) if q.close else None
+
+
+def _attribute_unit(doc: Document, ledger: Ledger, u: int) -> None:
+    u_start, u_end, para = doc.units[u]
+    text = doc.text
+    quotes = doc.quotes_opening(u_start, u_end)
+    cues = [c for c in doc.cues.within(u_start, u_end) if not any(q.start <= c.start < q.end for q in quotes)]
+    taken: set[int] = set()
+    used: set[int] = set()
+    claimed: list[tuple[int, int]] = []
+    # 1. attribution after the quote
+    for i, q in enumerate(quotes):
+        if q.close is None:
+            continue
+        limit = quotes[i + 1].open if i + 1 < len(quotes) else u_end
+        att = _attribution_after(doc, q, limit, cues)
+        if att:
+            cue, np = att
+            taken.add(q.open)
+            used.add(cue.start)
+            _add(doc, ledger, q.start, q.end, "direct", np, (cue.start, cue.end), u, para)
+    # 2. each remaining cue: a quotation it introduces, or the clause it reports
+    for cue in cues:
+        if cue.start in used or any(a <= cue.start < b for a, b in claimed):
+            continue
+        np = _cue_speaker(doc, ledger, cue, u_start, u)
+        if np is None:
+            continue
+        nxt = next((q for q in quotes if q.open >= cue.end and q.open not in taken), None)
+        if cue.kind != "according" and nxt is not None and introduces_quote(doc, cue, cue.end, nxt.open):
+            taken.add(nxt.open)
+            used.add(cue.start)
+            _add(doc, ledger, nxt.start, nxt.end, "direct", np, (cue.start, cue.end), u, para)
+            continue
+        if cue.clause == "none":
+            continue
+        span = reported_clause(doc, cue, np, u_start, u_end, quotes, taken)
+        if span is None:
+            continue
+        c_start, c_end = span
+        inner = [q for q in quotes if c_start <= q.open < c_end and q.open not in taken]
+        taken.update(q.open for q in inner)
+        used.add(cue.start)
+        claimed.append((min(c_start, cue.start), c_end))
+        _add(doc, ledger, c_start, c_end, "mixed" if inner else "indirect", np, (cue.start, cue.end), u, para)
+        for q in inner:  # a quotation inside the clause with its own speaker ("Trump asked him ...: “...”")
+            att = _inner_attribution(doc, q, c_start, c_end)
+            if att and att[0].start != cue.start:
+                _add(doc, ledger, q.start, q.end, "direct", att[1], (att[0].start, att[0].end), u, para)
+    # 3. quotations with no cue: continuation of the previous speaker, or an unnamed speaker
+    for q in quotes:
+        if q.open in taken:
+            continue
+        prev = _previous_statement(doc, ledger, q.open, u, para)
+        # “We are ready,” Jivani said, “and we will help.”: the second part follows its attribution
+        tail = max([prev.end] + [p[1] for p in (prev.mention, prev.cue) if p]) if prev and prev.unit == u else None
+        if tail is not None and tail <= q.open and not text[tail : q.open].strip(" ,;:—–-\n"):
+            taken.add(q.open)
+            _add(doc, ledger, q.start, q.end, "direct", None, None, u, para, inherit=prev)
+            continue
+        if text[u_start : q.open].strip() or count_words(text, q.start, q.end) < 2:
+            continue
+        if prev is not None and (prev.speaker is not None or prev.mention is not None):
+            taken.add(q.open)
+            _add(doc, ledger, q.start, q.end, "direct", None, None, u, para, inherit=prev)
+        elif q.stop >= u_end - 1 and count_words(text, q.start, q.end) >= 4:
+            taken.add(q.open)
+            _add(doc, ledger, q.start, q.end, "direct", None, None, u, para)
+
+
+def _previous_statement(doc: Document, ledger: Ledger, pos: int, unit: int, para: int) -> Record | None:
+    """The statement ending last before ``pos`` in this or the previous paragraph (units walked backwards)."""
+    best = None
+    for k in range(unit, -1, -1):
+        if doc.units[k][2] < para - 1:
+            break
+        for r in ledger.in_unit(k):
+            if r.end <= pos and r.para >= para - 1 and (best is None or r.end > best.end):
+                best = r
+    return best
+
+
+def _attribute_nested(doc: Document, ledger: Ledger) -> None:
+    """Quotations nested inside direct quotes, attributed by a cue inside the outer quote."""
+    outer_of = {(q.start, q.end): q for q in doc.quotes}
+    for rec in [r for r in ledger.records if r.kind == "direct"]:
+        outer = outer_of.get((rec.start, rec.end))
+        if outer is None:
+            continue
+        for q in outer.inner:
+            att = _inner_attribution(doc, q, outer.start, outer.end)
+            if att:
+                _add(doc, ledger, q.start, q.end, "direct", att[1], (att[0].start, att[0].end), rec.unit, rec.para)
