@@ -147,14 +147,15 @@ def _resync(raw: str, text: str, i: int, j: int, window: int = 12, agree: int = 
 
 
 def _is_direct(text: str, spans: list[tuple[int, int]]) -> bool:
-    """Every word of the Content lies inside double quotation marks (split quotes included).
+    """Every word of the Content lies inside double quotation marks (split quotes included; ``''`` is one mark).
 
     >>> _is_direct("“A, B,” he said, “C.”", [(0, 7), (17, 21)]), _is_direct("He said “A” again", [(3, 17)])
     (True, False)
     """
     inside, words = False, 0
     for a, b in spans:
-        for ch in text[a:b]:
+        fragment = text[a:b].replace("''", '"')  # archive exports write a quotation mark as two apostrophes
+        for ch in fragment:
             if ch == "“":
                 inside = True
             elif ch == "”":

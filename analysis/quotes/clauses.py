@@ -24,10 +24,12 @@ it is found from word lists, not a parse.
 
 from __future__ import annotations
 
+import re
+
 from analysis.quotes.cues import Cue
 from analysis.quotes.document import Document
 from analysis.quotes.marks import QuoteSpan
-from analysis.quotes.tokens import SENTENCE_END, count_words, is_capitalised, words_in
+from analysis.quotes.tokens import count_words, is_capitalised, words_in
 
 _TRIM = ".,;:—–-"
 
@@ -82,9 +84,7 @@ def clause_start(doc: Document, cue: Cue, hi: int) -> int | None:
         pos += 1
     if pos >= hi or not (text[pos].isalnum()):
         return None
-    toks = words_in(text, pos, min(hi, pos + 160))[:12]
-    stop = SENTENCE_END.search(text, pos, hi)
-    toks = [t for t in toks if stop is None or t[0] < stop.start()] or toks[:1]
+    toks = _within_sentence(text, words_in(text, pos, min(hi, pos + 160))[:12])
     words = [t[2].lower() for t in toks]
     if cue.kind == "according":
         return None
@@ -118,7 +118,9 @@ def clause_start(doc: Document, cue: Cue, hi: int) -> int | None:
         return toks[i][0] if 0 < i < len(toks) else None
     if first in rules.not_clauses:
         return None
-    if first in rules.prepositions or first in rules.time_words or toks[0][2] in rules.not_speakers:
+    adjunct = first in rules.prepositions or first in rules.time_words or toks[0][2] in rules.not_speakers
+    if adjunct or (first in rules.determiners and len(words) > 1 and words[1] in rules.time_nouns):
+        # "said on Feb. 3 that ...", "said Wednesday that ...", "had said a day before that ..."
         return that_within(10) or (pronoun_within(7) if cue.clause == "bare" else None)
     if cue.clause == "that":
         return that_within(4)
@@ -129,6 +131,8 @@ def clause_end(doc: Document, start: int, unit_end: int, cut_quotes: list[QuoteS
     """Where a clause starting at ``start`` ends: the unit's end, or earlier at a cut."""
     text = doc.text
     end = unit_end
+    if doc.in_aside(start):  # "(Joly has said the plant “will stay open”)": the aside's end is the clause's
+        end = min(end, next(b for a, b in doc.asides if a <= start < b) - 1)
     for q in cut_quotes:
         if start < q.open < end:
             end = q.open
@@ -136,9 +140,50 @@ def clause_end(doc: Document, start: int, unit_end: int, cut_quotes: list[QuoteS
         k = text.find(", " + p + " ", start, end)
         if k >= 0:
             end = k
+    end = _gloss_or_next_event(doc, start, end)
     while end > start and (text[end - 1].isspace() or text[end - 1] in _TRIM):
         end -= 1
     return end
+
+
+def _within_sentence(text: str, toks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The tokens up to the first sentence end (a full stop that does not belong to an abbreviation)."""
+    out = []
+    for s, e, w in toks:
+        out.append((s, e, w))
+        if e < len(text) and text[e] in ".;!?" and not (text[e] == "." and w.endswith(".")):
+            break
+    return out or toks[:1]
+
+
+_NEXT_CLAUSE = re.compile(r",[”\"’']?\s+(?:and|but)\s+|;\s+")
+
+
+def _gloss_or_next_event(doc: Document, start: int, end: int) -> int:
+    """Cut a clause where the writer takes over: a gloss (", a sentiment in line with ...") or,
+    after a coordinator, the narrator's next event (", and the following day ...", "; later ...")."""
+    text, rules = doc.text, doc.rules
+    for m in _GLOSS.finditer(text, start, end):
+        following = words_in(text, m.end(), min(end, m.end() + 60))[:3]
+        if following and following[0][2].lower() in rules.gloss_nouns:
+            return m.start()
+        if len(following) > 1 and following[0][2].lower() in rules.determiners and following[1][2].lower() in rules.gloss_nouns:
+            return m.start()
+    for m in _NEXT_CLAUSE.finditer(text, start, end):
+        following = [w.lower() for _, _, w in words_in(text, m.end(), min(end, m.end() + 60))[:3]]
+        if not following:
+            continue
+        # "and later ...", "and the next day ...", "and the following day ..."
+        timed = following[0] in rules.time_words or (
+            following[0] in rules.determiners and any(w in rules.time_nouns for w in following[1:3])
+        )
+        if timed:
+            close = text[m.start() + 1 : m.start() + 2]
+            return m.start() + (2 if close in "”\"’'" and close.strip() else 1)
+    return end
+
+
+_GLOSS = re.compile(r",\s+(?=(?:a|an|the|another|one)\s)")
 
 
 def introduces_quote(doc: Document, cue: Cue, lo: int, hi: int) -> bool:

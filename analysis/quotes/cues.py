@@ -46,7 +46,9 @@ def scan_cues(text: str, rules: QuoteRules) -> list[Cue]:
             if aux is None:
                 break
             start = aux.start()
-        cues.append(Cue(start, m.end(), m.group(), "verb", spec["clause"], spec["object"], start))
+        adverb = rules.adverb_re.search(text, max(0, start - 30), start)  # "Carney however dismissed"
+        head = adverb.start() if adverb else start
+        cues.append(Cue(start, m.end(), m.group(), "verb", spec["clause"], spec["object"], head))
     for m in rules.noun_re.finditer(text):
         cues.append(Cue(m.start("noun"), m.end("noun"), m.group("noun"), "noun", "that", False, m.start()))
     for m in rules.according_re.finditer(text):

@@ -25,6 +25,7 @@ from analysis.quotes.rules import QuoteRules
 from analysis.text import split_sentences
 
 _PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
+_ASIDE = re.compile(r"\([^()\n]*\)|\[[^\[\]\n]*\]")
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,10 @@ class Mention:
     start: int
     end: int
     actor: Actor
-    prep: bool  # right after a preposition: not the subject of its clause
+    prep: bool  # in a prepositional phrase ("a letter to Carney", "between Carney and Trump")
     quoted: bool  # inside a quotation
     unit: int
+    aside: bool = False  # inside parentheses or brackets: never the topic a later pronoun refers to
 
 
 @dataclass
@@ -81,6 +83,8 @@ class Document:
     quotes: list[QuoteSpan]  # top-level quotations in text order
     mentions: list[Mention]  # in text order
     cues: CueIndex
+    asides: list[tuple[int, int]] = field(repr=False)  # parenthesised spans, in text order
+    aside_starts: list[int] = field(repr=False)
     unit_starts: list[int] = field(repr=False)
     quote_opens: list[int] = field(repr=False)
     mention_starts: list[int] = field(repr=False)
@@ -93,6 +97,11 @@ class Document:
     def quotes_opening(self, lo: int, hi: int) -> list[QuoteSpan]:
         """Quotations whose opening mark lies in ``[lo, hi)``."""
         return self.quotes[bisect.bisect_left(self.quote_opens, lo) : bisect.bisect_left(self.quote_opens, hi)]
+
+    def in_aside(self, pos: int) -> bool:
+        """Is ``pos`` inside parentheses or brackets ("(U.S. President Donald Trump has said ...)")?"""
+        k = bisect.bisect_right(self.aside_starts, pos) - 1
+        return k >= 0 and self.asides[k][0] <= pos < self.asides[k][1]
 
     def mentions_before(self, pos: int) -> list[Mention]:
         """Mentions starting before ``pos``."""
@@ -121,7 +130,8 @@ def read_document(text: str, book: Codebook, rules: QuoteRules, sentence_spans=N
         sents = by_para.get(p_idx) or [(p_start + s, p_start + e) for s, e in split_sentences(text[p_start:p_end])]
         units.extend((s, e, p_idx) for s, e in join_units(sents, found, p_start, p_end))
     unit_starts = [u[0] for u in units]
-    mentions = _find_mentions(text, book, rules, quotes, unit_starts)
+    asides = [(m.start(), m.end()) for m in _ASIDE.finditer(text)]
+    mentions = _find_mentions(text, book, rules, quotes, unit_starts, asides)
     by_unit: dict[int, list[Mention]] = {}
     for mention in mentions:
         by_unit.setdefault(mention.unit, []).append(mention)
@@ -133,6 +143,8 @@ def read_document(text: str, book: Codebook, rules: QuoteRules, sentence_spans=N
         quotes=quotes,
         mentions=mentions,
         cues=CueIndex(scan_cues(text, rules)),
+        asides=asides,
+        aside_starts=[a for a, _ in asides],
         unit_starts=unit_starts,
         quote_opens=[q.open for q in quotes],
         mention_starts=[m.start for m in mentions],
@@ -140,14 +152,21 @@ def read_document(text: str, book: Codebook, rules: QuoteRules, sentence_spans=N
     )
 
 
-def _find_mentions(text: str, book: Codebook, rules: QuoteRules, quotes: list[QuoteSpan], unit_starts: list[int]) -> list[Mention]:
-    out = []
+def _find_mentions(text: str, book: Codebook, rules: QuoteRules, quotes: list[QuoteSpan], unit_starts: list[int],
+                   asides: list[tuple[int, int]]) -> list[Mention]:
+    out: list[Mention] = []
     q_starts = [q.start for q in quotes]
+    a_starts = [a for a, _ in asides]
     for s, e, _, actor in book.iter_mentions(text):
         prev = text[max(0, s - 20) : s].split()
-        prep = bool(prev) and prev[-1].lower().strip(",") in rules.prepositions
+        before = prev[-1].lower().strip(",") if prev else ""
+        prep = before in rules.prepositions
+        if not prep and before in ("and", "or") and out and out[-1].prep and s - out[-1].end < 8:
+            prep = True  # "between Carney and Trump": the second name is in the same phrase
         k = bisect.bisect_right(q_starts, s) - 1
         quoted = k >= 0 and quotes[k].start <= s < quotes[k].end
+        j = bisect.bisect_right(a_starts, s) - 1
+        aside = j >= 0 and asides[j][0] <= s < asides[j][1]
         unit = max(0, bisect.bisect_right(unit_starts, s) - 1)
-        out.append(Mention(s, e, actor, prep, quoted, unit))
+        out.append(Mention(s, e, actor, prep, quoted, unit, aside))
     return out

@@ -32,10 +32,11 @@ from analysis.quotes.clauses import introduces_quote, reported_clause
 from analysis.quotes.cues import Cue
 from analysis.quotes.document import Document, Ledger, Record
 from analysis.quotes.marks import QuoteSpan
-from analysis.quotes.speakers import clause_subject, resolve_speaker, speaker_after, speaker_before
+from analysis.quotes.speakers import clause_subject, coordinated_subject, resolve_speaker, speaker_after, speaker_before
 from analysis.quotes.tokens import count_words, words_in
 
 _AFTER_GAP = re.compile(r"\s*(?:[,—–-]\s*)?")
+_APPOSITIVE_OPENERS = frozenset({"who", "whose", "which", "a", "an", "the", "now", "then", "also", "himself", "herself"})
 
 
 def find_statements(doc: Document) -> list[Record]:
@@ -70,7 +71,10 @@ def _attribution_after(doc: Document, q: QuoteSpan, limit: int, cues: list[Cue])
     after = text[q.close : q.close + 1] if q.close is not None else ""
     if not content or not (content[-1] in ",.?!…—-" or after in ",—–"):
         return None
-    p = _AFTER_GAP.match(text, q.close, limit).end()
+    gap = _AFTER_GAP.match(text, q.close, limit) if q.close is not None and q.close < limit else None
+    if gap is None:  # the quotation closes at (or after) the end of its unit: nothing can follow it here
+        return None
+    p = gap.end()
     for cue in cues:
         if cue.kind != "verb" or cue.start < p or cue.start >= limit or cue.start - p > 120:
             continue
@@ -100,14 +104,26 @@ def _cue_speaker(doc: Document, ledger: Ledger, cue: Cue, lo: int, unit: int) ->
     if np is not None and cue.kind == "noun":  # keep the possessive: "Trump’s"
         np = (np[0], cue.head + 2)  # "’s" or "s’"
     gap = doc.text[lo : cue.head].rstrip()
+    last = gap.rsplit(None, 1)[-1].lower() if gap.strip() else ""
+    if np is None and cue.kind == "verb" and last in doc.rules.coordinators:
+        return coordinated_subject(doc, lo, lo + len(gap) - len(last))
     if np is None and gap.endswith(","):
         if cue.verb.endswith("ing") and cue.kind == "verb":
             return clause_subject(doc, ledger, lo, cue.head, unit)
         # "Jivani, who represents Oshawa, said": the phrase before the appositive
         opening = gap.rfind(",", 0, len(gap) - 1)
-        if opening > 0 and len(words_in(doc.text, lo + opening, lo + len(gap))) <= 12:
-            return speaker_before(doc, lo, lo + opening)
+        if opening > 0:
+            aside = words_in(doc.text, lo + opening, lo + len(gap))
+            # an appositive that opens like one (a relative pronoun, an article) may run longer
+            limit = 25 if aside and aside[0][2].lower() in _APPOSITIVE_OPENERS else 12
+            if len(aside) <= limit:
+                return speaker_before(doc, lo, lo + opening)
     return np
+
+
+def _is_participle(doc: Document, cue: Cue) -> bool:
+    """", saying ...": a participle cue right after a comma, elaborating the clause before it."""
+    return cue.verb in doc.rules.participles and doc.text[: cue.head].rstrip().endswith(",")
 
 
 def _inner_attribution(doc: Document, q: QuoteSpan, lo: int, hi: int) -> tuple[Cue, tuple[int, int]] | None:
@@ -141,29 +157,34 @@ def _attribute_unit(doc: Document, ledger: Ledger, u: int) -> None:
             used.add(cue.start)
             _add(doc, ledger, q.start, q.end, "direct", np, (cue.start, cue.end), u, para)
     # 2. each remaining cue: a quotation it introduces, or the clause it reports
+    pending: tuple[Cue, tuple[int, int]] | None = None  # a speech-act verb that took an object, not a clause
     for cue in cues:
         if cue.start in used or any(a <= cue.start < b for a, b in claimed):
             continue
-        np = _cue_speaker(doc, ledger, cue, u_start, u)
+        # "Carney dismissed the trip, saying ...": the writer's verb is "dismissed", "saying" only introduces
+        framing = pending if pending is not None and _is_participle(doc, cue) else None
+        np = framing[1] if framing is not None else _cue_speaker(doc, ledger, cue, u_start, u)
         if np is None:
             continue
+        cue_span = (framing[0].start, framing[0].end) if framing is not None else (cue.start, cue.end)
         nxt = next((q for q in quotes if q.open >= cue.end and q.open not in taken), None)
         if cue.kind != "according" and nxt is not None and introduces_quote(doc, cue, cue.end, nxt.open):
             taken.add(nxt.open)
             used.add(cue.start)
-            _add(doc, ledger, nxt.start, nxt.end, "direct", np, (cue.start, cue.end), u, para)
+            _add(doc, ledger, nxt.start, nxt.end, "direct", np, cue_span, u, para)
+            pending = None
             continue
-        if cue.clause == "none":
-            continue
-        span = reported_clause(doc, cue, np, u_start, u_end, quotes, taken)
+        span = None if cue.clause == "none" else reported_clause(doc, cue, np, u_start, u_end, quotes, taken)
         if span is None:
+            pending = (cue, np) if cue.kind == "verb" else None
             continue
+        pending = None
         c_start, c_end = span
         inner = [q for q in quotes if c_start <= q.open < c_end and q.open not in taken]
         taken.update(q.open for q in inner)
         used.add(cue.start)
         claimed.append((min(c_start, cue.start), c_end))
-        _add(doc, ledger, c_start, c_end, "mixed" if inner else "indirect", np, (cue.start, cue.end), u, para)
+        _add(doc, ledger, c_start, c_end, "mixed" if inner else "indirect", np, cue_span, u, para)
         for q in inner:  # a quotation inside the clause with its own speaker ("Trump asked him ...: “...”")
             att = _inner_attribution(doc, q, c_start, c_end)
             if att and att[0].start != cue.start:
@@ -212,3 +233,20 @@ def _attribute_nested(doc: Document, ledger: Ledger) -> None:
             att = _inner_attribution(doc, q, outer.start, outer.end)
             if att:
                 _add(doc, ledger, q.start, q.end, "direct", att[1], (att[0].start, att[0].end), rec.unit, rec.para)
+
+
+def outer_statements(records: list[Record]) -> list[int | None]:
+    """For each statement (in :func:`find_statements` order), the index of the innermost other one holding it.
+
+    >>> r = lambda s, e: Record(s, e, "direct", None, None, None, None, 0, 0)
+    >>> outer_statements([r(0, 50), r(10, 20), r(30, 40), r(60, 70)])
+    [None, 0, 0, None]
+    """
+    outer: list[int | None] = []
+    stack: list[int] = []
+    for i, r in enumerate(records):
+        while stack and records[stack[-1]].end < r.end:
+            stack.pop()
+        outer.append(stack[-1] if stack and records[stack[-1]].start <= r.start else None)
+        stack.append(i)
+    return outer

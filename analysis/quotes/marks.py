@@ -14,8 +14,9 @@ nested quotations or, in a paragraph with no double marks, as primary ones).
 [(0, 33), (34, 41)]
 
 Limits: an unclosed quotation runs to the end of its paragraph, never
-further; a straight mark opens only after a blank or an opening bracket and
-before a non-blank; an apostrophe inside a word is never a mark.
+further; a straight mark (``"`` or the archives' ``''``) opens only after a
+blank or an opening bracket and before a non-blank; an apostrophe inside a
+word is never a mark.
 """
 
 from __future__ import annotations
@@ -47,26 +48,26 @@ def find_quotes(text: str, lo: int, hi: int, para: int, rules: QuoteRules) -> li
     openers = {o: c for o, c in rules.double_marks}
     closers = {c for _, c in rules.double_marks}
     found: list[QuoteSpan] = []
-    current: int | None = None
+    current: tuple[int, int] | None = None  # (position, length) of the open quotation's mark
     for m in rules.mark_re.finditer(text, lo, hi):
         i, ch = m.start(), m.group()
-        if ch == '"':
+        if ch in rules.straight_marks:
             if current is None:
-                if _opening_context(text, i, lo, hi):
-                    current = i
+                if _opening_context(text, i, len(ch), lo, hi):
+                    current = (i, len(ch))
             else:
-                found.append(_make_quote(text, current, i, para, closed=True))
+                found.append(_make_quote(text, current, i, len(ch), para))
                 current = None
         elif ch in openers and (current is None or ch not in closers):
             if current is not None:  # a new opener while open: the earlier quote was never closed
-                found.append(_make_quote(text, current, i, para, closed=False))
-            current = i
+                found.append(_make_quote(text, current, i, 0, para))
+            current = (i, 1)
         elif ch in closers and current is not None:
-            found.append(_make_quote(text, current, i, para, closed=True))
+            found.append(_make_quote(text, current, i, 1, para))
             current = None
     if current is not None:
-        found.append(_make_quote(text, current, hi, para, closed=False))
-    if not found and not any(c in text[lo:hi] for c in '"“”«»'):
+        found.append(_make_quote(text, current, hi, 0, para))
+    if not found and not rules.mark_re.search(text, lo, hi):
         found = _single_quotes(text, lo, hi, para, rules, primary=True)
     found = [q for q in found if q.end > q.start]
     for q in found:
@@ -74,13 +75,15 @@ def find_quotes(text: str, lo: int, hi: int, para: int, rules: QuoteRules) -> li
     return found
 
 
-def _make_quote(text: str, open_at: int, close_at: int, para: int, closed: bool) -> QuoteSpan:
-    start, end = open_at + 1, close_at
+def _make_quote(text: str, opening: tuple[int, int], close_at: int, close_len: int, para: int) -> QuoteSpan:
+    """The quotation from an opening mark ``(position, length)`` to a closing mark (``close_len`` 0: unclosed)."""
+    open_at, open_len = opening
+    start, end = open_at + open_len, close_at
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return QuoteSpan(open_at, start, end, close_at + 1 if closed else None, para)
+    return QuoteSpan(open_at, start, end, close_at + close_len if close_len else None, para)
 
 
 def _single_quotes(text: str, lo: int, hi: int, para: int, rules: QuoteRules, primary: bool) -> list[QuoteSpan]:
@@ -93,16 +96,16 @@ def _single_quotes(text: str, lo: int, hi: int, para: int, rules: QuoteRules, pr
         before = text[i - 1] if i > lo else " "
         after = text[i + 1] if i + 1 < hi else " "
         if current is None and (ch in pairs or ch == "'") and not before.isalnum() and after.isalnum():
-            current = i
+            current = (i, 1)
         elif current is not None and ch not in pairs and not before.isspace() and not after.isalnum():
-            out.append(_make_quote(text, current, i, para, closed=True))
+            out.append(_make_quote(text, current, i, 1, para))
             current = None
     return [q for q in out if q.end > q.start]
 
 
-def _opening_context(text: str, i: int, lo: int, hi: int) -> bool:
+def _opening_context(text: str, i: int, width: int, lo: int, hi: int) -> bool:
     before = text[i - 1] if i > lo else " "
-    after = text[i + 1] if i + 1 < hi else " "
+    after = text[i + width] if i + width < hi else " "
     return (before.isspace() or before in "([{—–-:/‘") and not after.isspace()
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from analysis.actors import Actor
-from analysis.quotes.document import Document, Ledger, Mention
+from analysis.quotes.document import Document, Ledger, Mention, Record
 from analysis.quotes.tokens import POSSESSIVE, SPLIT_PUNCT, count_words, is_capitalised, words_in
 
 _JOINERS = ("of", "for", "de", "du", "van", "von", "la", "le")
@@ -119,6 +119,8 @@ def resolve_speaker(doc: Document, ledger: Ledger, ms: int, me: int, pos: int) -
     words = doc.text[ms:me]
     bare = POSSESSIVE.sub("", words)
     pron = bare.lower()
+    if " ".join(pron.split()) in doc.rules.group_mentions:  # "the two said": several people, no one voice
+        return None, None
     if pron in doc.rules.pronouns:
         actor = _resolve_pronoun(doc, ledger, doc.rules.pronouns[pron], ms, doc.unit_of(ms))
         return (actor.name, actor) if actor else (None, None)
@@ -134,18 +136,22 @@ def resolve_speaker(doc: Document, ledger: Ledger, ms: int, me: int, pos: int) -
 
 
 def _is_subject(m: Mention, gender: str) -> bool:
-    return not m.prep and not m.quoted and m.actor.pronouns == gender
+    return not m.prep and not m.quoted and not m.aside and m.actor.pronouns == gender
 
 
 def _resolve_pronoun(doc: Document, ledger: Ledger, gender: str | None, pos: int, unit: int) -> Actor | None:
     if gender is None:
         return None
-    for m in doc.mentions_by_unit.get(unit, ()):
-        if m.start < pos and _is_subject(m, gender):
+    here = [m for m in doc.mentions_by_unit.get(unit, ()) if m.start < pos]
+    for m in here:
+        if _is_subject(m, gender):
+            return m.actor
+    for m in reversed(here):  # "a speech by Poilievre in which he ...": no subject, the nearest name will do
+        if not m.quoted and not m.aside and m.actor.pronouns == gender:
             return m.actor
     for k in range(unit - 1, max(-1, unit - 6), -1):
         for r in sorted(ledger.in_unit(k), key=lambda r: r.start):
-            if r.actor is not None and r.actor.pronouns == gender and r.mention is not None:
+            if r.actor is not None and r.actor.pronouns == gender and r.mention is not None and not doc.in_aside(r.mention[0]):
                 return r.actor
         for m in doc.mentions_by_unit.get(k, ()):
             if _is_subject(m, gender):
@@ -183,4 +189,87 @@ def clause_subject(doc: Document, ledger: Ledger, lo: int, hi: int, unit: int) -
     first = words_in(doc.text, lo, min(hi, lo + 60))[:1]
     if first and first[0][2].lower() in doc.rules.pronouns:
         return first[0][0], first[0][1]
+    return None
+
+
+def coordinated_subject(doc: Document, lo: int, hi: int) -> tuple[int, int] | None:
+    """The subject of the clause a coordinated cue ("..., and said", "..., but says") shares.
+
+    ``text[lo:hi]`` is the unit up to the coordinator. The nearest subject
+    pronoun that opens a clause ("where he criticized ...") wins; otherwise the
+    noun phrase the sentence opens with, after a leading adverbial
+    ("During the convention, Poilievre ...").
+    """
+    text, rules = doc.text, doc.rules
+    toks = words_in(text, lo, hi)
+    for i in range(len(toks) - 1, 0, -1):
+        s, e, w = toks[i]
+        if w.lower() in rules.pronouns and rules.pronouns[w.lower()] is not None and not doc.in_aside(s):
+            before = text[toks[i - 1][1] : s]
+            if toks[i - 1][2].lower() in rules.subject_openers or "," in before:
+                return s, e
+    start = lo
+    first = toks[0][2].lower() if toks else ""
+    if first in rules.prepositions or first in rules.time_words:
+        comma = text.find(",", lo, hi)
+        if comma < 0:
+            return None
+        start = comma + 1
+        while start < hi and text[start].isspace():
+            start += 1
+    return speaker_after(doc, start, hi)
+
+
+_PRONOUN_WORD = re.compile(r"\b[A-Za-z]+\b")
+
+
+def resolve_quoted_pronouns(doc: Document, statements: list[Record], outer: list[int | None]) -> list[tuple[int, int, Actor, int]]:
+    """Third-person pronouns inside direct quotations that point at a codebook actor: ``(start, end, actor, statement)``.
+
+    ``statements`` are the text's records in text order and ``outer[k]`` the
+    statement that holds statement ``k`` (see
+    :func:`analysis.quotes.extract.outer_statements`); ``statement`` is the
+    index of the innermost statement holding the pronoun. The antecedent is
+    the nearest earlier actor with that pronoun who is not the quote's
+    speaker: inside the quotation first, then the speakers and mentions
+    of up to five units before it, nearest first.
+    """
+    table = doc.rules.target_pronouns
+    nested: dict[int, list[tuple[int, int]]] = {}
+    for k, o in enumerate(outer):
+        if o is not None:
+            nested.setdefault(o, []).append((statements[k].start, statements[k].end))
+    speakers: dict[int, list[tuple[int, Actor]]] = {}
+    for r in statements:
+        if r.mention is not None and r.actor is not None:
+            speakers.setdefault(doc.unit_of(r.mention[0]), []).append((r.mention[0], r.actor))
+    out = []
+    for k, rec in enumerate(statements):
+        if rec.kind != "direct":
+            continue
+        for m in _PRONOUN_WORD.finditer(doc.text, rec.start, rec.end):
+            gender = table.get(m.group().lower())
+            if gender is None or any(a <= m.start() < b for a, b in nested.get(k, ())):
+                continue
+            actor = _quoted_antecedent(doc, speakers, rec, gender, m.start())
+            if actor is not None:
+                out.append((m.start(), m.end(), actor, k))
+    return out
+
+
+def _quoted_antecedent(doc: Document, speakers: dict[int, list[tuple[int, Actor]]], rec: Record, gender: str,
+                       pos: int) -> Actor | None:
+    for m in reversed(doc.mentions_before(pos)):
+        if m.start < rec.start:
+            break
+        if m.actor.pronouns == gender and m.actor != rec.actor:
+            return m.actor
+    unit = doc.unit_of(rec.start)
+    for u in range(unit, max(-1, unit - 6), -1):
+        hi = rec.start if u == unit else doc.units[u][1]
+        found = [(start, actor) for start, actor in speakers.get(u, ()) if start < hi]
+        found += [(m.start, m.actor) for m in doc.mentions_by_unit.get(u, ()) if m.start < hi and not m.aside]
+        for _, actor in sorted(found, key=lambda item: -item[0]):
+            if actor.pronouns == gender and actor != rec.actor:
+                return actor
     return None

@@ -14,8 +14,9 @@ import pandera.pandas as pa
 
 from analysis.actors import Codebook, load_codebook
 from analysis.quotes.document import Record, read_document
-from analysis.quotes.extract import find_statements
+from analysis.quotes.extract import find_statements, outer_statements
 from analysis.quotes.rules import QuoteRules, load_quote_rules
+from analysis.quotes.speakers import resolve_quoted_pronouns
 
 KINDS = ("direct", "indirect", "mixed")
 PROGRESS_THRESHOLD = 200
@@ -34,10 +35,11 @@ _QUOTE_COLUMNS = {
     "cue_start": pa.Column("Int64", pa.Check.ge(0), nullable=True),
     "cue_end": pa.Column("Int64", pa.Check.ge(0), nullable=True),
     "camp": pa.Column(str, nullable=True),
+    "outer_quote_id": pa.Column("Int64", pa.Check.ge(0), nullable=True),
 }
 _DTYPES = {
     "quote_id": "int64", "start": "int64", "end": "int64", "speaker_start": "Int64", "speaker_end": "Int64",
-    "cue_start": "Int64", "cue_end": "Int64", "paragraph_id": "int64", "sentence_id": "int64", "word_count": "int64",
+    "cue_start": "Int64", "cue_end": "Int64", "outer_quote_id": "Int64", "paragraph_id": "int64", "sentence_id": "int64", "word_count": "int64",
 }
 
 QUOTES_SCHEMA = pa.DataFrameSchema(
@@ -54,7 +56,11 @@ QUOTES_SCHEMA = pa.DataFrameSchema(
 ``kind`` is direct / indirect / mixed; ``speaker`` is the codebook's canonical
 name, else the speaker's own words, else null; ``speaker_mention`` and ``cue``
 (with offsets) are the words the attribution hangs on, null for a quotation
-that continues the previous one; ``camp`` comes from the codebook.
+that continues the previous one; ``camp`` comes from the codebook;
+``outer_quote_id`` is the statement this one is quoted inside (Trump's
+"Tell the Canadians I love them" inside Jivani's post), null at top level:
+count a nested statement's words for its own speaker, not again for the
+outer one.
 """
 
 CORPUS_QUOTES_SCHEMA = pa.DataFrameSchema(
@@ -76,14 +82,44 @@ CORPUS_QUOTES_SCHEMA = pa.DataFrameSchema(
 the quote starts, and the quote's ``word_count``."""
 
 
+QUOTED_PRONOUNS_SCHEMA = pa.DataFrameSchema(
+    {
+        "article_id": pa.Column(str),
+        "start": pa.Column(int, pa.Check.ge(0)),
+        "end": pa.Column(int, pa.Check.ge(0)),
+        "mention": pa.Column(str),
+        "actor": pa.Column(str),
+        "camp": pa.Column(str),
+        "quote_id": pa.Column(int, pa.Check.ge(0)),
+    },
+    strict=True,
+    ordered=True,
+    coerce=True,
+    name="quoted_pronouns",
+)
+"""One row per pronoun inside a direct quotation that points at a codebook actor
+("I haven’t heard **him** once": Jamil Jivani), ``text[start:end] == mention``;
+``quote_id`` is the innermost statement holding it. These are mentions of the
+actor as a target of the quote's speaker, like a name would be."""
+
+
 def _records(text: str, book: Codebook, rules: QuoteRules, sentence_spans=None) -> list[Record]:
+    return _read(text, book, rules, sentence_spans)[0]
+
+
+def _read(text: str, book: Codebook, rules: QuoteRules, sentence_spans=None, pronouns: bool = False):
+    """``(statements, quoted pronouns)`` of one text."""
     if not isinstance(text, str) or not text.strip():
-        return []
-    return find_statements(read_document(text, book, rules, sentence_spans))
+        return [], []
+    doc = read_document(text, book, rules, sentence_spans)
+    records = find_statements(doc)
+    found = resolve_quoted_pronouns(doc, records, outer_statements(records)) if pronouns else []
+    return records, found
 
 
 def _rows(text: str, records: list[Record]) -> list[tuple]:
     rows = []
+    outer = outer_statements(records)
     for i, r in enumerate(records):
         ms, me = r.mention if r.mention else (None, None)
         cs, ce = r.cue if r.cue else (None, None)
@@ -102,6 +138,7 @@ def _rows(text: str, records: list[Record]) -> list[tuple]:
                 cs,
                 ce,
                 r.actor.camp if r.actor else None,
+                outer[i],
             )
         )
     return rows
@@ -157,6 +194,29 @@ def extract_corpus_quotes(
     >>> extract_corpus_quotes(arts)[["article_id", "quote", "paragraph_id", "sentence_id", "word_count"]].values.tolist()
     [['a', 'he was not worried', 1, 1, 4]]
     """
+    return _extract_corpus(articles_df, codebook, rules, progress, sentences_df, pronouns=False)[0]
+
+
+def extract_corpus_attributions(
+    articles_df: pd.DataFrame,
+    codebook: Codebook | None = None,
+    *,
+    rules: QuoteRules | None = None,
+    progress: bool | None = None,
+    sentences_df: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`extract_corpus_quotes` and, from the same reading, the quoted pronouns (:data:`QUOTED_PRONOUNS_SCHEMA`).
+
+    >>> import pandas as pd
+    >>> text = "Jivani spoke. “I haven’t heard him once,” Joly said."
+    >>> quotes, pronouns = extract_corpus_attributions(pd.DataFrame({"article_id": ["a"], "text": [text]}))
+    >>> pronouns[["mention", "actor", "quote_id"]].values.tolist()
+    [['him', 'Jamil Jivani', 0]]
+    """
+    return _extract_corpus(articles_df, codebook, rules, progress, sentences_df, pronouns=True)
+
+
+def _extract_corpus(articles_df, codebook, rules, progress, sentences_df, pronouns: bool):
     from analysis.corpus import count_words
     from analysis.text import sentences
 
@@ -165,7 +225,6 @@ def extract_corpus_quotes(
         raise KeyError(f"expected an articles table with article_id and text; missing {sorted(missing)}")
     book = codebook if codebook is not None else load_codebook()
     rules = rules if rules is not None else load_quote_rules()
-    columns = list(CORPUS_QUOTES_SCHEMA.columns)
     frame = articles_df[["article_id", "text"]].astype({"article_id": str})
     sents = sentences_df if sentences_df is not None else (sentences(frame) if len(frame) else None)
     spans: dict[str, list[tuple[int, int, int, int]]] = {}
@@ -179,16 +238,19 @@ def extract_corpus_quotes(
         from tqdm.auto import tqdm
 
         items = tqdm(items, total=len(articles_df), desc="quotes", unit="article")
-    rows = []
+    rows, pronoun_rows = [], []
     for aid, outlet, text in items:
         if not isinstance(text, str):
             continue
         sent_rows = spans.get(aid, [])
-        records = _records(text, book, rules, [(s, e, p) for s, e, p, _ in sent_rows])
+        records, found = _read(text, book, rules, [(s, e, p) for s, e, p, _ in sent_rows], pronouns)
         starts = [s for s, _, _, _ in sent_rows]
         outlet = None if outlet is None or (isinstance(outlet, float) and pd.isna(outlet)) else str(outlet)
         for row in _rows(text, records):
             k = max(0, bisect.bisect_right(starts, row[2]) - 1)
             para, sid = (sent_rows[k][2], sent_rows[k][3]) if sent_rows else (0, 0)
             rows.append((aid, outlet, *row, para, sid, count_words(row[1])))
-    return CORPUS_QUOTES_SCHEMA.validate(_frame(rows, columns))
+        pronoun_rows += [(aid, s, e, text[s:e], actor.name, actor.camp, k) for s, e, actor, k in found]
+    quotes = CORPUS_QUOTES_SCHEMA.validate(_frame(rows, list(CORPUS_QUOTES_SCHEMA.columns)))
+    found = QUOTED_PRONOUNS_SCHEMA.validate(pd.DataFrame(pronoun_rows, columns=list(QUOTED_PRONOUNS_SCHEMA.columns)))
+    return quotes, found
