@@ -196,9 +196,14 @@ def _attribute_unit(doc: Document, ledger: Ledger, u: int) -> None:
         prev = _previous_statement(doc, ledger, q.open, u, para)
         # “We are ready,” Jivani said, “and we will help.”: the second part follows its attribution
         tail = max([prev.end] + [p[1] for p in (prev.mention, prev.cue) if p]) if prev and prev.unit == u else None
-        if tail is not None and tail <= q.open and not text[tail : q.open].strip(" ,;:—–-\n"):
+        if tail is not None and tail <= q.open and _only_adjunct(doc, tail, q.open):
             taken.add(q.open)
             _add(doc, ledger, q.start, q.end, "direct", None, None, u, para, inherit=prev)
+            continue
+        intro = _colon_introduction(doc, u_start, q)
+        if intro is not None:  # "The Clinton campaign worded it even more carefully: “...”"
+            taken.add(q.open)
+            _add(doc, ledger, q.start, q.end, "direct", intro[0], intro[1], u, para)
             continue
         if text[u_start : q.open].strip() or count_words(text, q.start, q.end) < 2:
             continue
@@ -208,6 +213,46 @@ def _attribute_unit(doc: Document, ledger: Ledger, u: int) -> None:
         elif q.stop >= u_end - 1 and count_words(text, q.start, q.end) >= 4:
             taken.add(q.open)
             _add(doc, ledger, q.start, q.end, "direct", None, None, u, para)
+
+
+_CLAUSE_BREAK = re.compile(r"[.;!?”\"]\s")
+
+
+def _colon_introduction(doc: Document, u_start: int, q: QuoteSpan) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """A quotation after "SUBJECT VERB-PHRASE:" with no listed cue: ``(speaker span, cue span)``.
+
+    The subject is the clause's opening noun phrase (after a leading
+    adverbial); the cue is the last comma-free stretch of the verb phrase
+    before the colon ("worded it even more carefully"), at most eight words.
+    """
+    text, rules = doc.text, doc.rules
+    colon = text.rfind(":", u_start, q.open)
+    if colon < 0 or text[colon + 1 : q.open].strip():
+        return None
+    start = u_start
+    for m in _CLAUSE_BREAK.finditer(text, u_start, colon):
+        start = m.end()
+    np = coordinated_subject(doc, start, colon)
+    if np is None or text[np[0] : np[1]].lower() in ("it", "this", "that"):
+        return None
+    cue_lo = max(np[1], text.rfind(",", np[1], colon) + 1)
+    words = words_in(text, cue_lo, colon)
+    if not words or len(words) > 8 or not words[0][2][:1].islower() or words[0][2].lower() in rules.prepositions:
+        return None
+    return np, (words[0][0], words[-1][1])
+
+
+def _only_adjunct(doc: Document, lo: int, hi: int) -> bool:
+    """Is ``text[lo:hi]`` (after an attribution, before a quotation) punctuation or a short adjunct ending in a comma?
+
+    “Word is,” Trump said **last month on Twitter,** “that Ford ...”: the
+    second part continues the first.
+    """
+    gap = doc.text[lo:hi]
+    if not gap.strip(" ,;:—–-\n"):
+        return True
+    return (gap.rstrip().endswith(",") and "\n" not in gap and count_words(doc.text, lo, hi) <= 10
+            and not doc.cues.within(lo, hi) and not doc.rules.mark_re.search(gap))
 
 
 def _previous_statement(doc: Document, ledger: Ledger, pos: int, unit: int, para: int) -> Record | None:

@@ -179,17 +179,18 @@ def _resolve_description(doc: Document, ledger: Ledger, words: str, pos: int) ->
 
 
 def clause_subject(doc: Document, ledger: Ledger, lo: int, hi: int, unit: int) -> tuple[int, int] | None:
-    """Who a ", saying ..." belongs to: the last speaker in the sentence, else its first actor or pronoun."""
+    """Who a ", saying ..." belongs to: the last speaker in the sentence, else its first actor, else its subject.
+
+    The subject is found as for a coordinated cue (:func:`coordinated_subject`):
+    "Here in Columbia, Sanders stepped up his emphasis ..., saying ..." is Sanders.
+    """
     recs = [r for r in ledger.in_unit(unit) if r.mention is not None and r.start < hi]
     if recs:
         return max(recs, key=lambda r: r.start).mention
     for m in doc.mentions_by_unit.get(unit, ()):
         if lo <= m.start < hi and not m.prep and not m.quoted:
             return m.start, m.end
-    first = words_in(doc.text, lo, min(hi, lo + 60))[:1]
-    if first and first[0][2].lower() in doc.rules.pronouns:
-        return first[0][0], first[0][1]
-    return None
+    return coordinated_subject(doc, lo, hi)
 
 
 def coordinated_subject(doc: Document, lo: int, hi: int) -> tuple[int, int] | None:
