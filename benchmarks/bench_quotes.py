@@ -1,7 +1,15 @@
 """Speed and memory of quote extraction, next to TextBlob sentiment on the same texts.
 
-Run: ``python benchmarks/bench_quotes.py [--articles 2000] [--seed 0]``. It prints
-figures; it is not a test and asserts nothing.
+Run: ``python benchmarks/bench_quotes.py [--articles 2000] [--seed 0] [--growth-max 1000000]``.
+It prints figures; it is not a test and asserts nothing. Three parts:
+
+1. ``extract_corpus_quotes`` over a corpus (articles/s, memory), beside TextBlob;
+2. ``extract_quotes(text)`` called on its own with its defaults, per call, on
+   long news articles (the seed paragraphs shuffled into ~1,800-word texts),
+   beside ``TextBlob(text).sentiment`` (target: at most 1.5x TextBlob's time);
+3. growth on adversarial text (one paragraph of ``“…,” X said.``, of unclosed
+   quotation marks, of many short paragraphs, of reported clauses) at 10k,
+   100k and 1M characters (target: within 15x per 10x, 1 MB under 20 s).
 
 The corpus: if the seed articles are in ``data/articles/`` their paragraphs are
 used, otherwise the synthetic paragraphs below (written for this benchmark in
@@ -96,10 +104,64 @@ def _peak_rss_mb() -> float:
     return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
 
 
+ADVERSARIAL = {
+    "closed quotes, one paragraph": "“We will win the vote in the end,” Carney said. ",
+    "unclosed quotes, one paragraph": "“We will win the vote in the end, Carney said. ",
+    "short paragraphs": "“We will win the vote,” he said.\n",
+    "reported clauses": "Jivani said he met officials and that “talks went well” on Monday. ",
+}
+
+
+def _best_of(repeat: int, fn) -> float:
+    """Smallest CPU time of ``repeat`` runs (other jobs on a shared machine only ever add time)."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+def per_call(seed: int, n: int = 30, repeat: int = 3) -> None:
+    """``extract_quotes(text)`` with defaults vs ``TextBlob(text).sentiment`` on long articles."""
+    from textblob import TextBlob
+
+    from analysis.quotes import extract_quotes
+
+    paragraphs = _seed_paragraphs() or SYNTHETIC_PARAGRAPHS
+    rng = random.Random(seed)
+    texts = ["\n".join(rng.sample(paragraphs, len(paragraphs))) for _ in range(n)]
+    words = sum(len(t.split()) for t in texts) / n
+    extract_quotes(texts[0]), TextBlob(texts[0]).sentiment  # imports and caches
+    quotes_s = _best_of(repeat, lambda: [extract_quotes(t) for t in texts]) / n
+    blob_s = _best_of(repeat, lambda: [TextBlob(t).sentiment for t in texts]) / n
+    print(f"\nper call on {n} long articles ({words:.0f} words each), best of {repeat}:")
+    print(f"  extract_quotes(text):     {quotes_s * 1000:6.1f} ms")
+    print(f"  TextBlob(text).sentiment: {blob_s * 1000:6.1f} ms")
+    print(f"  ratio: {quotes_s / blob_s:.2f}x TextBlob's time (target: <= 1.5x)")
+
+
+def growth(largest: int) -> None:
+    """Time of ``extract_quotes`` on adversarial text as it grows tenfold."""
+    from analysis.quotes import extract_quotes
+
+    book = load_codebook()
+    print("\ngrowth on adversarial text (CPU s; target: <= 15x per 10x, 1 MB < 20 s):")
+    for name, unit in ADVERSARIAL.items():
+        cells, previous, size = [], None, 10_000
+        while size <= largest:
+            text = (unit * (size // len(unit) + 1))[:size]
+            seconds = _best_of(1 if size >= 1_000_000 else 2, lambda: extract_quotes(text, book))
+            cells.append(f"{size:>9,} chars {seconds:6.2f} s" + (f" (x{seconds / previous:.1f})" if previous else "       "))
+            previous, size = max(seconds, 1e-6), size * 10
+        print(f"  {name:32} " + "   ".join(cells))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--growth-max", type=int, default=1_000_000, help="largest adversarial text, in characters")
     args = parser.parse_args(argv)
 
     corpus, origin = build_corpus(args.articles, args.seed)
@@ -142,6 +204,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  tracemalloc peak for 200 articles: {traced_peak / 1e6:.1f} MB")
     print(f"TextBlob(t).sentiment:  {blob_s:.2f} s, {n / blob_s:.0f} articles/s")
     print(f"extraction alone is {blob_s / extract_s:.1f}x TextBlob's speed, end to end {blob_s / total_s:.1f}x (target: >= 1x, well over 100 articles/s)")
+    per_call(args.seed)
+    growth(args.growth_max)
 
 
 if __name__ == "__main__":

@@ -62,14 +62,23 @@ class Ledger:
 
     records: list[Record] = field(default_factory=list)
     by_unit: dict[int, list[Record]] = field(default_factory=dict)
+    units_held: list[int] = field(default_factory=list)  # units with statements, ascending
 
     def add(self, record: Record) -> Record:
         self.records.append(record)
-        self.by_unit.setdefault(record.unit, []).append(record)
+        held = self.by_unit.setdefault(record.unit, [])
+        if not held:
+            bisect.insort(self.units_held, record.unit)
+        held.append(record)
         return record
 
     def in_unit(self, unit: int) -> list[Record]:
         return self.by_unit.get(unit, [])
+
+    def unit_before(self, unit: int) -> int | None:
+        """The latest unit before ``unit`` that holds a statement."""
+        k = bisect.bisect_left(self.units_held, unit) - 1
+        return self.units_held[k] if k >= 0 else None
 
 
 @dataclass(frozen=True)

@@ -256,11 +256,15 @@ def _only_adjunct(doc: Document, lo: int, hi: int) -> bool:
 
 
 def _previous_statement(doc: Document, ledger: Ledger, pos: int, unit: int, para: int) -> Record | None:
-    """The statement ending last before ``pos`` in this or the previous paragraph (units walked backwards)."""
+    """The statement ending last before ``pos`` in this or the previous paragraph.
+
+    Statements of an earlier unit end inside it, so only this unit and the
+    latest earlier unit holding any statement need looking at.
+    """
     best = None
-    for k in range(unit, -1, -1):
-        if doc.units[k][2] < para - 1:
-            break
+    for k in (unit, ledger.unit_before(unit)):
+        if k is None or doc.units[k][2] < para - 1:
+            continue
         for r in ledger.in_unit(k):
             if r.end <= pos and r.para >= para - 1 and (best is None or r.end > best.end):
                 best = r
