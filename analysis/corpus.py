@@ -192,6 +192,12 @@ def _split_header(raw: str) -> tuple[dict[str, str], str]:
     return {}, raw
 
 
+def _preview(text: str, limit: int = 20) -> str:
+    """A short printable rendering of ``text`` for a message, e.g. ``'—'`` or ``'\\u200b'``."""
+    shown = ascii(text[:limit]) if not text[:limit].isprintable() else repr(text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
 def _blank_to_none(value) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return None
@@ -206,12 +212,15 @@ def _record(text: str, source_file: str, article_id: str | None, meta: dict, lab
     text = normalize_text(text)
     if not text:
         return _Reject(label, "empty text", row, article_id)
+    words_n = count_words(text)
+    if not words_n:
+        return _Reject(label, f"no words: the text ({_preview(text)}) has no letters or digits", row, article_id)
     checksum = text_checksum(text)
     record = {key: _blank_to_none(meta.get(key)) for key in METADATA_COLUMNS}
     record.update(
         article_id=article_id or checksum[:16],
         text=text,
-        word_count=count_words(text),
+        word_count=words_n,
         source_file=source_file,
         text_sha1=checksum,
     )
