@@ -31,11 +31,9 @@ second table (:data:`REJECTED_SCHEMA`).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import warnings
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -43,10 +41,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.paths import DATA_DIR
+from analysis.readers import MAX_TEXT_BYTES, CorpusError, CorpusWarning, detect_encoding, is_missing, iter_table, read_csv_header, read_text_file
+from analysis.readers import Reject as _Reject
 from analysis.text import normalize_text
 
-MAX_TEXT_BYTES = 5_000_000
-"""Largest article accepted, in bytes of text (a long feature runs to ~100 kB)."""
+__all__ = ["ARTICLES_SCHEMA", "REJECTED_SCHEMA", "MAX_TEXT_BYTES", "CorpusError", "CorpusWarning", "count_words", "text_checksum",
+           "iter_records", "iter_articles", "load_articles", "summarize_corpus", "describe_corpus"]
 
 MANIFEST_NAME = "articles.csv"
 TABLE_SUFFIXES = {".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
@@ -102,26 +102,6 @@ _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
-class CorpusError(ValueError):
-    """A corpus source that cannot be loaded; the message names each file/row and problem."""
-
-
-class CorpusWarning(UserWarning):
-    """Something was repaired or guessed while loading (e.g. a file that is not UTF-8)."""
-
-
-@dataclass(frozen=True)
-class _Reject:
-    source_file: str
-    reason: str
-    row: int | None = None
-    article_id: str | None = None
-
-    def __str__(self) -> str:
-        where = self.source_file if self.row is None else f"{self.source_file}, row {self.row}"
-        return f"{where}: {self.reason}"
-
-
 def count_words(text: str) -> int:
     """Number of word tokens (``\\w+`` runs joined by apostrophes or hyphens).
 
@@ -136,22 +116,6 @@ def text_checksum(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def _decode(data: bytes, label: str) -> str:
-    """UTF-8 first; cp1252 then latin-1 with a warning naming the file."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    for encoding in ("cp1252", "latin-1"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        warnings.warn(f"{label}: not UTF-8; decoded as {encoding}", CorpusWarning, stacklevel=4)
-        return text
-    raise AssertionError("latin-1 decodes any byte string")
-
-
 def _check_text(text: str, label: str, row: int | None = None, article_id: str | None = None) -> _Reject | None:
     if not isinstance(text, str) or not text.strip():
         return _Reject(label, "empty text", row, article_id)
@@ -161,18 +125,6 @@ def _check_text(text: str, label: str, row: int | None = None, article_id: str |
     if "\x00" in text or len(_CONTROL.findall(text[:10_000])) > 10:
         return _Reject(label, "binary content, not text", row, article_id)
     return None
-
-
-def _read_text_file(path: Path, label: str) -> str | _Reject:
-    size = path.stat().st_size
-    if size == 0:
-        return _Reject(label, "empty file")
-    if size > MAX_TEXT_BYTES:
-        return _Reject(label, f"file is {size / 1e6:.1f} MB, over the {MAX_TEXT_BYTES / 1e6:.0f} MB limit")
-    data = path.read_bytes()
-    if b"\x00" in data[:65_536]:
-        return _Reject(label, "binary file, not text")
-    return _decode(data, label)
 
 
 def _split_header(raw: str) -> tuple[dict[str, str], str]:
@@ -199,7 +151,7 @@ def _preview(text: str, limit: int = 20) -> str:
 
 
 def _blank_to_none(value) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+    if is_missing(value):
         return None
     value = str(value).strip()
     return value or None
@@ -229,7 +181,7 @@ def _record(text: str, source_file: str, article_id: str | None, meta: dict, lab
 
 def _iter_text_file(path: Path, base: Path, article_id: str | None = None, meta: dict | None = None) -> Iterator[dict | _Reject]:
     label = str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
-    raw = _read_text_file(path, label)
+    raw = read_text_file(path, label)
     if isinstance(raw, _Reject):
         yield _Reject(raw.source_file, raw.reason, None, article_id)
         return
@@ -240,7 +192,10 @@ def _iter_text_file(path: Path, base: Path, article_id: str | None = None, meta:
 
 def _iter_manifest(manifest: Path) -> Iterator[dict | _Reject]:
     base = manifest.parent.resolve()
-    table = pd.read_csv(manifest, dtype=str, keep_default_na=False)
+    try:
+        table = pd.read_csv(manifest, dtype=str, keep_default_na=False, encoding=detect_encoding(manifest, manifest.name))
+    except (ValueError, UnicodeDecodeError) as exc:  # EmptyDataError and ParserError are ValueErrors
+        raise CorpusError(f"{manifest}: cannot read the manifest: {exc}") from exc
     if "file" not in table.columns:
         raise CorpusError(f"{manifest}: a manifest needs a 'file' column (found {list(table.columns)})")
     for i, row in enumerate(table.to_dict("records"), start=1):
@@ -263,56 +218,43 @@ def _iter_manifest(manifest: Path) -> Iterator[dict | _Reject]:
                 yield record
 
 
-def _rename_aliases(table: pd.DataFrame, label: str) -> pd.DataFrame:
-    lower = {str(c).strip().lower(): c for c in table.columns}
-    renames = {}
+def _alias_renames(columns: list[str], label: str) -> dict[str, str]:
+    """``{column in the file: canonical name}`` for export names such as ``body`` or ``headline``."""
+    lower = {str(c).strip().lower(): c for c in columns}
+    renames: dict[str, str] = {}
     for canonical, aliases in _COLUMN_ALIASES.items():
-        if canonical in table.columns:
+        if canonical in columns:
             continue
         for alias in aliases:
             if alias in lower and lower[alias] not in renames:
                 renames[lower[alias]] = canonical
                 break
-    if "text" not in table.columns and "text" not in renames.values():
-        raise CorpusError(f"{label}: no 'text' column (found {list(table.columns)}); the article body must be in 'text'")
-    return table.rename(columns=renames)
-
-
-def _iter_table_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    suffix = path.suffix.lower()
-    try:
-        if suffix in {".csv", ".tsv"}:
-            yield from pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=str, keep_default_na=False, chunksize=chunk_rows)
-        elif suffix in {".jsonl", ".ndjson"}:
-            yield from pd.read_json(path, lines=True, dtype=False, chunksize=chunk_rows)
-        elif suffix == ".json":
-            yield pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
-        else:
-            import pyarrow.parquet as pq
-
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
-                yield batch.to_pandas()
-    except (ValueError, UnicodeDecodeError, OSError) as exc:
-        if isinstance(exc, CorpusError):
-            raise
-        raise CorpusError(f"{path}: cannot read as a {suffix} table: {exc}") from exc
+    if "text" not in columns and "text" not in renames.values():
+        raise CorpusError(f"{label}: no 'text' column (found {list(columns)}); the article body must be in 'text'")
+    return renames
 
 
 def _iter_table(path: Path, chunk_rows: int = 10_000) -> Iterator[dict | _Reject]:
     label = path.name
-    row_number = 0
-    for chunk in _iter_table_chunks(path, chunk_rows):
-        chunk = _rename_aliases(chunk, str(path))
-        if row_number == 0 and "outlet" not in chunk.columns:
+    warned = False
+    for item in iter_table(path, chunk_rows):
+        if isinstance(item, _Reject):
+            yield item
+            continue
+        rows, numbers = item
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+        renames = _alias_renames(columns, str(path))
+        if not warned and "outlet" not in columns and "outlet" not in renames.values():
             warnings.warn(f"{path}: no 'outlet' column; outlet left empty", CorpusWarning, stacklevel=3)
-        for row in chunk.to_dict("records"):
-            row_number += 1
+        warned = True
+        for row, number in zip(rows, numbers):
+            row = {renames.get(key, key): value for key, value in row.items()}
             article_id = _blank_to_none(row.get("article_id"))
             text = row.get("text")
             if not isinstance(text, str):
-                yield _Reject(label, "text is not a string" if text is not None and not pd.isna(text) else "empty text", row_number, article_id)
+                yield _Reject(label, "empty text" if is_missing(text) else "text is not a string", number, article_id)
                 continue
-            yield _record(text, f"{label}#{row_number}", article_id, row, label, row_number)
+            yield _record(text, f"{label}#{number}", article_id, row, label, number)
 
 
 def _iter_folder(folder: Path) -> Iterator[dict | _Reject]:
@@ -348,7 +290,7 @@ def iter_records(source: str | Path | None = None, *, chunk_rows: int = 10_000) 
 
 
 def _is_manifest(path: Path) -> bool:
-    header = pd.read_csv(path, nrows=0, sep="\t" if path.suffix.lower() == ".tsv" else ",").columns
+    header = read_csv_header(path)
     return "file" in header and "text" not in header
 
 

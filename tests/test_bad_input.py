@@ -51,3 +51,131 @@ def test_a_run_over_a_text_without_words_completes_and_rejects_it(tmp_path):
     assert results["articles"]["article_id"].tolist() == ["b"]
     assert results["rejected"]["article_id"].tolist() == ["a"]
     assert results["rejected"].loc[0, "reason"] == "no words: the text ('—') has no letters or digits"
+
+
+# --- 2. one broken JSONL line ---------------------------------------------------------------
+
+
+def test_a_broken_jsonl_line_is_rejected_with_its_line_number_and_the_rest_loads(tmp_path):
+    path = tmp_path / "export.jsonl"
+    lines = [json.dumps({"id": "a", "outlet": "X", "text": ARTICLE_A}), '{"id": "broken", "text": "cut off', "[1, 2]", "",
+             json.dumps({"id": "b", "outlet": "X", "text": ARTICLE_B})]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    articles, rejected = load_articles(path, errors="collect")
+    assert articles["article_id"].tolist() == ["a", "b"]
+    assert articles["source_file"].tolist() == ["export.jsonl#1", "export.jsonl#5"]  # line numbers, blank lines counted
+    assert rejected["row"].tolist() == [2, 3]
+    assert rejected.loc[0, "reason"].startswith("not valid JSON: Unterminated string")
+    assert rejected.loc[1, "reason"] == "a JSON object {...} is expected on each line, not a list"
+    with pytest.raises(CorpusError) as caught:
+        load_articles(path)
+    assert "export.jsonl, row 2: not valid JSON" in str(caught.value) and "export.jsonl, row 3: a JSON object" in str(caught.value)
+
+
+def test_a_run_over_a_jsonl_with_a_broken_line_processes_the_good_lines(tmp_path):
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": ARTICLE_A}) + "\n{oops\n" + json.dumps({"id": "b", "text": ARTICLE_B}) + "\n")
+    summary = pipeline.run(path, out=tmp_path / "out", quiet=True)
+    assert summary.status == "complete" and summary.counts["articles_processed"] == 2
+    rejected = pipeline.read_results(tmp_path / "out")["rejected"]
+    assert rejected[["source_file", "row"]].values.tolist() == [["export.jsonl", 2]]
+
+
+# --- 8. ids are read as strings -----------------------------------------------------------
+
+BIG_IDS = [1234567890123456789, 1234567890123456788]  # equal once read as float64
+
+
+def _id_table(tmp_path: Path, suffix: str) -> Path:
+    rows = [{"id": BIG_IDS[0], "outlet": "X", "text": ARTICLE_A}, {"outlet": "X", "text": ARTICLE_B},
+            {"id": BIG_IDS[1], "outlet": "Y", "text": ARTICLE_B + "\nA third article."}]
+    path = tmp_path / f"export{suffix}"
+    if suffix == ".jsonl":
+        _jsonl(path, rows)
+    elif suffix == ".json":
+        path.write_text(json.dumps(rows))
+    else:
+        table = pd.DataFrame({"id": pd.array([BIG_IDS[0], None, BIG_IDS[1]], dtype="Int64"),
+                              **{key: [r[key] for r in rows] for key in ("outlet", "text")}})
+        table.to_csv(path, index=False) if suffix == ".csv" else table.to_parquet(path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv", ".parquet"])
+def test_integer_ids_keep_every_digit_when_a_row_lacks_an_id(tmp_path, suffix):
+    articles = load_articles(_id_table(tmp_path, suffix))
+    assert articles.loc[[0, 2], "article_id"].tolist() == [str(i) for i in BIG_IDS]
+    assert articles.loc[1, "article_id"] == articles.loc[1, "text_sha1"][:16]
+
+
+# --- 10. no raw tracebacks on unreadable tables; encodings decoded -------------------------
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "empty.tsv", "empty.jsonl", "empty.json", "empty.parquet"])
+def test_an_empty_table_file_raises_like_any_empty_file(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"")
+    with pytest.raises(CorpusError, match=rf"{name}: empty file"):
+        load_articles(path)
+    articles, rejected = load_articles(path, errors="collect")
+    assert articles.empty and rejected["reason"].tolist() == ["empty file"]
+
+
+@pytest.mark.parametrize("content", ["text,outlet\n", "\n\n", "[]"], ids=["csv-header-only", "jsonl-blank-lines", "json-empty-list"])
+def test_a_table_without_rows_is_not_an_empty_corpus_in_silence(tmp_path, content):
+    suffix = {"text,outlet\n": ".csv", "\n\n": ".jsonl", "[]": ".json"}[content]
+    path = tmp_path / f"export{suffix}"
+    path.write_text(content)
+    with pytest.raises(CorpusError, match=rf"export{suffix}: no rows"):
+        load_articles(path)
+
+
+def test_the_command_line_names_an_empty_csv_without_a_traceback(tmp_path):
+    (tmp_path / "e.csv").write_bytes(b"")
+    cmd = [sys.executable, "-m", "analysis", "run", str(tmp_path / "e.csv"), "--out", str(tmp_path / "o"), "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=300)
+    assert "Traceback" not in done.stderr and "EmptyDataError" not in done.stderr
+    assert pd.read_parquet(tmp_path / "o" / "rejected.parquet")[["source_file", "reason"]].values.tolist() == [["e.csv", "empty file"]]
+
+
+def test_json_that_is_not_a_list_of_articles_is_a_corpus_error(tmp_path):
+    (tmp_path / "a.json").write_text('"just a string"')
+    with pytest.raises(CorpusError, match=r"a.json: expected a JSON list of article objects, not a string"):
+        load_articles(tmp_path / "a.json")
+    (tmp_path / "b.json").write_text('[{"text": "one')
+    with pytest.raises(CorpusError, match=r"b.json: not valid JSON: Unterminated string .*line 1"):
+        load_articles(tmp_path / "b.json")
+
+
+CSV_TEXT = "id,outlet,text\nc1,Le Devoir,“Le café est fermé”, a-t-il dit.\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8-sig", "utf-32"])
+def test_a_unicode_csv_in_any_encoding_is_decoded(tmp_path, encoding):
+    path = tmp_path / "export.csv"
+    path.write_bytes(CSV_TEXT.replace("“Le café est fermé”, a-t-il dit.", '"“Le café est fermé”, a-t-il dit."').encode(encoding))
+    articles = load_articles(path)
+    assert articles[["article_id", "outlet", "text"]].values.tolist() == [["c1", "Le Devoir", "“Le café est fermé”, a-t-il dit."]]
+
+
+def test_a_cp1252_csv_is_decoded_with_a_warning_naming_it(tmp_path):
+    path = tmp_path / "old.csv"
+    path.write_bytes('id,text\nc1,"“Le café est fermé”, dit-il."\n'.encode("cp1252"))
+    with pytest.warns(Warning, match=r"old.csv: not UTF-8; decoded as cp1252"):
+        articles = load_articles(path)
+    assert articles.loc[0, "text"] == "“Le café est fermé”, dit-il."
+
+
+def test_a_cp1252_manifest_is_decoded_too(data_folder):
+    manifest = data_folder / "articles.csv"
+    manifest.write_bytes(manifest.read_text().replace("The Epoch Times", "Le Journal de Montréal").encode("cp1252"))
+    with pytest.warns(Warning, match=r"articles.csv: not UTF-8; decoded as cp1252"):
+        articles = load_articles(data_folder)
+    assert articles["outlet"].tolist() == ["CBC News", "Le Journal de Montréal"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_utf16_txt_is_decoded_not_called_binary(write_files, encoding):
+    folder = write_files({"u.txt": ("\ufeff" if encoding == "utf-16-be" else "") .join(["", ARTICLE_B]).encode(encoding)})
+    articles = load_articles(folder)
+    assert articles.loc[0, "text"] == ARTICLE_B.strip("\n")
