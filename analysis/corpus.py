@@ -258,11 +258,19 @@ def _iter_table(path: Path, chunk_rows: int = 10_000) -> Iterator[dict | _Reject
 
 
 def _iter_folder(folder: Path) -> Iterator[dict | _Reject]:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
+    """The folder's ``.txt`` files; a symbolic link is followed only to a file inside the folder."""
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".txt" and (p.is_file() or p.is_symlink()))
     if not files:
         raise CorpusError(f"{folder}: no {MANIFEST_NAME} manifest and no .txt files")
+    base = folder.resolve()
     for path in files:
-        yield from _iter_text_file(path, folder)
+        target = path.resolve()
+        if not target.is_relative_to(base):
+            yield _Reject(path.name, f"symbolic link to {target}, outside the folder {base}; refused", None, path.stem)
+        elif not target.is_file():
+            yield _Reject(path.name, f"symbolic link to {target}, which is not a file", None, path.stem)
+        else:
+            yield from _iter_text_file(path, folder)
 
 
 def iter_records(source: str | Path | None = None, *, chunk_rows: int = 10_000) -> Iterator[dict | _Reject]:

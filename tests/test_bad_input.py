@@ -179,3 +179,23 @@ def test_a_utf16_txt_is_decoded_not_called_binary(write_files, encoding):
     folder = write_files({"u.txt": ("\ufeff" if encoding == "utf-16-be" else "") .join(["", ARTICLE_B]).encode(encoding)})
     articles = load_articles(folder)
     assert articles.loc[0, "text"] == ARTICLE_B.strip("\n")
+
+
+# --- 9. a folder source does not follow links out of the folder ----------------------------
+
+
+def test_a_folder_source_refuses_symlinks_that_leave_it(write_files, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash private words")
+    folder = write_files({"a.txt": ARTICLE_A, "sub/b.txt": ARTICLE_B})
+    (folder / "evil.txt").symlink_to(secret)
+    (folder / "inside.txt").symlink_to(folder / "sub" / "b.txt")  # a link to a file inside the folder is fine
+    (folder / "dangling.txt").symlink_to(folder / "gone.txt")
+    articles, rejected = load_articles(folder, errors="collect")
+    assert articles["article_id"].tolist() == ["a", "inside"]
+    assert "private words" not in " ".join(articles["text"])
+    reasons = dict(zip(rejected["source_file"], rejected["reason"]))
+    assert reasons["evil.txt"] == f"symbolic link to {secret.resolve()}, outside the folder {folder.resolve()}; refused"
+    assert reasons["dangling.txt"].endswith("which is not a file")
+    with pytest.raises(CorpusError, match=r"evil.txt: symbolic link .* refused"):
+        load_articles(folder)
