@@ -83,7 +83,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.corpus import REJECTED_SCHEMA, _articles_frame, _rejected_frame, iter_articles
-from analysis.paths import RESULTS_DIR
+from analysis.paths import RESULTS_DIR, writing_to
 
 ENGINES = ("local", "processes", "dask")
 TABLES = ("articles", "sentences", "quotes", "sentence_scores", "quote_scores", "frames")
@@ -136,7 +136,7 @@ warnings.filterwarnings("ignore", message="'analysis.pipeline' found in sys.modu
 
 
 class PipelineError(RuntimeError):
-    """A run that cannot start or go on (bad engine, mismatched resume, a crashed batch)."""
+    """A run that cannot start or go on (bad engine, mismatched resume, a crashed batch, an unwritable out/)."""
 
 
 # --------------------------------------------------------------------------- parameters
@@ -351,12 +351,13 @@ def _write_part(out: Path, table: str, key: str, frame: pd.DataFrame) -> Path:
     import pyarrow.parquet as pq
 
     folder = out / table
-    folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"part-{key}.parquet"
     tmp = folder / f".part-{key}.parquet.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
-        os.replace(tmp, final)
+        with writing_to(final, PipelineError):
+            folder.mkdir(parents=True, exist_ok=True)
+            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+            os.replace(tmp, final)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -635,8 +636,9 @@ def _write_part_file(path: Path, frame: pd.DataFrame) -> None:
     import pyarrow.parquet as pq
 
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
-    os.replace(tmp, path)
+    with writing_to(path, PipelineError):
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+        os.replace(tmp, path)
 
 
 # --------------------------------------------------------------------------- run.json
@@ -688,8 +690,9 @@ def _table_rows(out: Path) -> dict[str, int]:
 
 def _write_json(path: Path, data: dict) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    with writing_to(path, PipelineError):
+        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
 
 
 # --------------------------------------------------------------------------- run
@@ -766,7 +769,8 @@ def run(
         _start_forkserver(DASK_PRELOAD if engine == "dask" else ())  # its imports run while this process does its own
     described = params.describe()  # validates codebook and frame sets before any work
 
-    out.mkdir(parents=True, exist_ok=True)
+    with writing_to(out, PipelineError):
+        out.mkdir(parents=True, exist_ok=True)
     run_file = out / RUN_FILE
     previous = json.loads(run_file.read_text(encoding="utf-8")) if run_file.is_file() else None
     parameters = {**described, "batch_size": batch_size}

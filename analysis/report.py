@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -28,11 +29,15 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from analysis.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPORTS_DIR, TABLES_DIR
+from analysis.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPORTS_DIR, TABLES_DIR, writing_to
 
 NOTEBOOK_PATTERN = re.compile(r"^\d{2}-[\w-]+\.ipynb$")
 EMBED_OPTIONS = {"renderer": "svg", "actions": False}
 _SLUG = re.compile(r"[^\w-]+")
+
+
+class ReportError(RuntimeError):
+    """A report that cannot be written (read-only or full output folder); the message names the path."""
 
 
 def list_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -55,11 +60,12 @@ def save_chart(chart, name: str, output_dir: Path | str | None = None) -> list[P
     Rendering uses vl-convert (bundled in its wheel), so it works offline.
     """
     folder = Path(output_dir or REPORTS_DIR) / FIGURES_DIR.name
-    folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt, extra in (("svg", {}), ("png", {"scale_factor": 2})):
         path = folder / f"{_slug(name)}.{fmt}"
-        chart.save(str(path), format=fmt, **extra)
+        with writing_to(path, ReportError):
+            folder.mkdir(parents=True, exist_ok=True)
+            chart.save(str(path), format=fmt, **extra)
         paths.append(path)
     return paths
 
@@ -67,9 +73,10 @@ def save_chart(chart, name: str, output_dir: Path | str | None = None) -> list[P
 def save_table(table: pd.DataFrame, name: str, output_dir: Path | str | None = None) -> Path:
     """Save a table as ``tables/name.csv`` (UTF-8, no index) under ``output_dir`` (default ``reports/``)."""
     folder = Path(output_dir or REPORTS_DIR) / TABLES_DIR.name
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{_slug(name)}.csv"
-    table.to_csv(path, index=False)
+    with writing_to(path, ReportError):
+        folder.mkdir(parents=True, exist_ok=True)
+        table.to_csv(path, index=False)
     return path
 
 
@@ -114,9 +121,21 @@ def export_html(notebook: Path | nbformat.NotebookNode, html_path: Path) -> Path
     if charts_n:
         body = body.replace("</head>", f'<script type="text/javascript">{_vega_bundle()}</script>\n</head>', 1)
     html_path = Path(html_path)
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(body, encoding="utf-8")
+    with writing_to(html_path, ReportError):
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(body, encoding="utf-8")
     return html_path
+
+
+def check_writable(folder: Path) -> Path:
+    """Create ``folder`` and write a probe file in it, or raise :class:`ReportError` naming it (before any notebook runs)."""
+    folder = Path(folder)
+    probe = folder / f".write-test-{os.getpid()}"
+    with writing_to(folder, ReportError):
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"\0" * 4096)
+        probe.unlink()
+    return folder
 
 
 def run_notebook(
@@ -132,18 +151,18 @@ def run_notebook(
     """
     import papermill
 
-    path, out_dir = Path(path), Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    path, out_dir = Path(path), check_writable(Path(out_dir))
     executed = out_dir / path.name
-    papermill.execute_notebook(
-        str(path),
-        str(executed),
-        parameters={**(parameters or {}), "OUTPUT_DIR": str(out_dir)},
-        kernel_name="python3",
-        cwd=str(path.parent),
-        progress_bar=False,
-        execution_timeout=timeout,
-    )
+    with writing_to(executed, ReportError, only_storage=True):
+        papermill.execute_notebook(
+            str(path),
+            str(executed),
+            parameters={**(parameters or {}), "OUTPUT_DIR": str(out_dir)},
+            kernel_name="python3",
+            cwd=str(path.parent),
+            progress_bar=False,
+            execution_timeout=timeout,
+        )
     return export_html(executed, executed.with_suffix(".html"))
 
 
@@ -156,6 +175,7 @@ def run_notebooks(
     paths = list(notebooks) if notebooks is not None else list_notebooks()
     if not paths:
         raise FileNotFoundError(f"no NN-name.ipynb notebooks in {NOTEBOOKS_DIR}")
+    check_writable(Path(out_dir))
     written = []
     for path in tqdm(paths, desc="notebooks", unit="nb", disable=None):
         written.append(run_notebook(path, out_dir, parameters))
@@ -197,7 +217,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in strip_outputs(paths):
             print(f"stripped {path}")
         return 0
-    for html in run_notebooks(paths, args.out, parameters or None):
+    try:
+        written = run_notebooks(paths, args.out, parameters or None)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for html in written:
         print(f"wrote {html}")
     print(f"figures in {args.out / 'figures'}, tables in {args.out / 'tables'}")
     return 0

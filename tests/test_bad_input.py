@@ -199,3 +199,92 @@ def test_a_folder_source_refuses_symlinks_that_leave_it(write_files, tmp_path):
     assert reasons["dangling.txt"].endswith("which is not a file")
     with pytest.raises(CorpusError, match=r"evil.txt: symbolic link .* refused"):
         load_articles(folder)
+
+
+# --- 10. a read-only or full output folder gives an error naming the path -------------------
+
+
+def _can_write(folder: Path) -> bool:
+    probe = folder / "probe"
+    try:
+        probe.write_text("x")
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder this process cannot write to: chmod, plus ``chattr +i`` when running as root."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    immutable = _can_write(folder) and subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+    if _can_write(folder):
+        folder.chmod(0o755)
+        pytest.skip("cannot make a read-only folder here (root, and chattr +i is not allowed)")
+    yield folder
+    if immutable:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    folder.chmod(0o755)
+
+
+def _limit_file_size(limit: int):
+    """preexec_fn: files the child writes cannot grow past ``limit`` bytes (EFBIG, as a full disk gives ENOSPC)."""
+    import resource
+    import signal
+
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.fixture
+def small_corpus(tmp_path):
+    return _jsonl(tmp_path / "c.jsonl", [{"id": "a", "text": ARTICLE_A}, {"id": "b", "text": ARTICLE_B * 400}])
+
+
+@pytest.mark.parametrize("sub", ["", "new-folder"], ids=["out-is-read-only", "out-inside-read-only"])
+def test_a_run_into_a_read_only_folder_names_it(read_only_folder, small_corpus, sub):
+    out = read_only_folder / sub if sub else read_only_folder
+    cmd = [sys.executable, "-m", "analysis", "run", str(small_corpus), "--out", str(out), "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    named = out if sub else out / "run.json"
+    assert f"error: cannot write {named}: " in done.stderr and "is the folder writable, with space left?" in done.stderr
+
+
+def test_a_run_that_fills_the_disk_names_the_file_and_records_the_failure(small_corpus, tmp_path):
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "analysis", "run", str(small_corpus), "--out", str(out), "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=300, preexec_fn=_limit_file_size(32_000))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"error: cannot write {out}/" in done.stderr and "File too large" in done.stderr
+    assert json.loads((out / "run.json").read_text())["status"] == "failed"
+
+
+def test_a_report_into_a_read_only_folder_names_it_before_running_anything(read_only_folder):
+    cmd = [sys.executable, "-m", "analysis.report", "notebooks/01-corpus.ipynb", "--out", str(read_only_folder)]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, cwd=PROJECT_ROOT, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"error: cannot write {read_only_folder}: " in done.stderr
+
+
+def test_a_report_onto_a_full_disk_names_the_folder(tmp_path):
+    cmd = [sys.executable, "-m", "analysis.report", "notebooks/01-corpus.ipynb", "--out", str(tmp_path / "r")]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, cwd=PROJECT_ROOT, timeout=300, preexec_fn=_limit_file_size(1000))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"error: cannot write {tmp_path / 'r'}: File too large" in done.stderr
+
+
+def test_saving_a_table_or_chart_into_a_read_only_folder_names_the_file(read_only_folder):
+    from analysis import charts, report
+
+    with pytest.raises(report.ReportError, match=rf"cannot write {read_only_folder}/tables/t.csv: "):
+        report.save_table(pd.DataFrame({"a": [1]}), "t", read_only_folder)
+    chart = charts.empty_chart("Nothing")
+    with pytest.raises(report.ReportError, match=rf"cannot write {read_only_folder}/figures/x.svg: "):
+        report.save_chart(chart, "x", read_only_folder)
