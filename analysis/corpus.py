@@ -40,6 +40,7 @@ from typing import Literal
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.markup import escape_markdown
 from analysis.paths import DATA_DIR
 from analysis.readers import MAX_TEXT_BYTES, CorpusError, CorpusWarning, detect_encoding, is_missing, iter_table, read_csv_header, read_text_file
 from analysis.readers import Reject as _Reject
@@ -442,7 +443,7 @@ def describe_corpus(articles: pd.DataFrame, rejected: pd.DataFrame | None = None
     else:
         summary = summarize_corpus(articles)
         parts = [
-            f"{row.outlet} ({row.articles_n} article{'s' * (row.articles_n != 1)}, {row.words_n:,} words)"
+            f"{escape_markdown(row.outlet)} ({row.articles_n} article{'s' * (row.articles_n != 1)}, {row.words_n:,} words)"
             for row in summary.itertuples()
         ]
         n, outlets_n = len(articles), len(summary)
@@ -457,6 +458,6 @@ def describe_corpus(articles: pd.DataFrame, rejected: pd.DataFrame | None = None
             text += f"; {undated} article{'s' * (undated != 1)} {'have' if undated != 1 else 'has'} no date." if undated else "."
     if rejected is not None and len(rejected):
         reasons = rejected["reason"].str.replace(r"'[^']*'", "…", regex=True).value_counts()
-        listed = "; ".join(f"{count} × {reason}" for reason, count in reasons.items())
+        listed = "; ".join(f"{count} × {escape_markdown(reason)}" for reason, count in reasons.items())
         text += f" **{len(rejected)} input{'s were' if len(rejected) != 1 else ' was'} rejected** ({listed}); see the rejected table."
     return text

@@ -21,6 +21,7 @@ import math
 
 import pandas as pd
 
+from analysis.markup import escape_markdown as _md
 from analysis.positioning import LOW_N
 
 EMPTY_CORPUS_HINT = "(Does the corpus hold articles? See notebook 01 for what was loaded and what was rejected.)"
@@ -62,7 +63,8 @@ def _pick(measures: pd.DataFrame, outlet: str, measure: str, group: str):
 
 
 def _labels(measures: pd.DataFrame) -> dict[str, str]:
-    return dict(zip(measures["group"], measures["group_label"]))
+    """Group -> its label, escaped for Markdown (labels come from the codebook)."""
+    return {group: _md(label) for group, label in zip(measures["group"], measures["group_label"])}
 
 
 def _outlets(measures: pd.DataFrame) -> list[str]:
@@ -77,7 +79,7 @@ def _compare(measures: pd.DataFrame, measure: str, group: str, what: str, fmt=_p
     top, bottom = rows.loc[rows["value"].idxmax()], rows.loc[rows["value"].idxmin()]
     apart = not (math.isnan(top["ci_low"]) or math.isnan(bottom["ci_high"])) and top["ci_low"] > bottom["ci_high"]
     verdict = "the intervals do not overlap" if apart else "the intervals overlap, so this is **no clear difference**"
-    return f" Across outlets, {top['outlet']} gives {what} the most ({fmt(top['value'])}) and {bottom['outlet']} the least ({fmt(bottom['value'])}); {verdict}."
+    return f" Across outlets, {_md(top['outlet'])} gives {what} the most ({fmt(top['value'])}) and {_md(bottom['outlet'])} the least ({fmt(bottom['value'])}); {verdict}."
 
 
 def describe_inputs(tables, focus: str, counterpart: str) -> str:
@@ -89,7 +91,7 @@ def describe_inputs(tables, focus: str, counterpart: str) -> str:
     Reading **0 articles** from 0 outlets: 0 quotes, 0 actor mentions. Focus: **conservative** (a camp); counterpart: **liberal government** (a camp). The corpus is empty, so every table below is empty too. (Does the corpus hold articles? See notebook 01 for what was loaded and what was rejected.)
     """
     f, c = tables.party(focus), tables.party(counterpart)
-    describe = lambda p: f"**{p.label}** (" + (f"an actor, camp {p.camp}" if p.kind == "actor" else "a camp") + ")"  # noqa: E731
+    describe = lambda p: f"**{_md(p.label)}** (" + (f"an actor, camp {_md(p.camp)}" if p.kind == "actor" else "a camp") + ")"  # noqa: E731
     n = len(tables.articles)
     text = (f"Reading **{n} article{'s' * (n != 1)}** from {len(tables.outlets)} outlet{'s' * (len(tables.outlets) != 1)}: "
             f"{len(tables.quotes)} quotes, {len(tables.mentions)} actor mentions. Focus: {describe(f)}; counterpart: {describe(c)}.")
@@ -108,7 +110,7 @@ def describe_voice(measures: pd.DataFrame) -> str:
     for outlet in _outlets(voice):
         q = _pick(measures, outlet, "quote_share", "focus")
         if q is None or q["n"] == 0:
-            lines.append(f"- **{outlet}** quotes nobody.")
+            lines.append(f"- **{_md(outlet)}** quotes nobody.")
             continue
         parts = []
         for group in ("focus", "counterpart", "focus_camp", "other"):
@@ -116,7 +118,7 @@ def describe_voice(measures: pd.DataFrame) -> str:
             if share is None or (group == "focus_camp" and labels[group].startswith("(none")):
                 continue
             parts.append(f"{labels[group]} {_pct(share['value'])} of quotes ({_pct(words['value'])} of quoted words)")
-        lines.append(f"- **{outlet}** ({_interval(q, _pct).split(',')[0]} quotes): " + "; ".join(parts) + ".")
+        lines.append(f"- **{_md(outlet)}** ({_interval(q, _pct).split(',')[0]} quotes): " + "; ".join(parts) + ".")
     text = "\n".join(lines)
     text += "\n\n" + _compare(measures, "quote_share", "focus", f"{labels['focus']} a voice").strip()
     return text.strip()
@@ -137,7 +139,7 @@ def describe_order(measures: pd.DataFrame) -> str:
             spoken = f"speaks first in {_pct(first['value'])} and has the last word in {_pct(last['value'])} of {int(first['n'])} articles with quotes" if first["n"] else "is never quoted"
             named = f"is named in {_pct(head['value'])} of headlines and {_pct(lead['value'])} of leads (first two paragraphs)" if lead["n"] else ""
             bits.append(f"{labels[group]} {spoken}" + (f", and {named}" if named else ""))
-        lines.append(f"- **{outlet}**: " + "; ".join(bits) + ".")
+        lines.append(f"- **{_md(outlet)}**: " + "; ".join(bits) + ".")
     return "\n".join(lines)
 
 
@@ -157,7 +159,7 @@ def describe_tone(measures: pd.DataFrame) -> str:
             else:
                 bits.append(f"{labels[group]}'s quotes read **{tone_word(row['value'])}** (mean polarity {_num(row['value'])}, "
                             f"subjectivity {subj['value']:.2f}; {_interval(row, _num)})")
-        lines.append(f"- **{outlet}**: " + "; ".join(bits) + ".")
+        lines.append(f"- **{_md(outlet)}**: " + "; ".join(bits) + ".")
     return "\n".join(lines)
 
 
@@ -182,14 +184,14 @@ def describe_treatment(measures: pd.DataFrame, pairs: pd.DataFrame | None = None
             if quoted["n"]:
                 said.append(f"other speakers' quotes are {tone_word(quoted['value'])} toward them ({_num(quoted['value'])}; {_interval(quoted, _num, 'mentions')})")
             bits.append(f"about {labels[group]}, " + (" and ".join(said) if said else "nothing is said"))
-        lines.append(f"- **{outlet}**: " + "; ".join(bits) + ".")
+        lines.append(f"- **{_md(outlet)}**: " + "; ".join(bits) + ".")
     text = "\n".join(lines)
     if pairs is not None and len(pairs):
         voiced = pairs[pairs["speaker"] != "narrator"]
         if len(voiced):
             worst = voiced.loc[voiced["polarity"].idxmin()]
-            text += (f"\n\nThe most negative speaker-to-target pair is **{worst['speaker']} on {worst['target']}** in {worst['outlet']} "
-                     f"(mean {_num(worst['polarity'])}; {_interval(worst, _num, 'mentions')}): “{worst['example']}” ({worst['evidence'].split(';')[0]}).")
+            text += (f"\n\nThe most negative speaker-to-target pair is **{_md(worst['speaker'])} on {_md(worst['target'])}** in {_md(worst['outlet'])} "
+                     f"(mean {_num(worst['polarity'])}; {_interval(worst, _num, 'mentions')}): “{_md(worst['example'])}” ({_md(worst['evidence'].split(';')[0])}).")
     return text
 
 
@@ -206,14 +208,14 @@ def describe_frames(profile: pd.DataFrame) -> str:
             if rows.empty:
                 continue
             top = rows.loc[rows["share"].idxmax()]
-            who = top["about"]
+            who = _md(top["about"])
             if top["texts_with_frame_n"] == 0:
                 bits.append(f"no frame's words appear in the {int(top['n'])} sentences about {who}")
                 continue
             flag = "; *few sentences*" if top["low_n"] else ""
-            bits.append(f"sentences about {who} most often carry **{top['frame'].replace('_', ' ')}** "
-                        f"({_pct(top['share'])} of {int(top['n'])}{flag}; words: {top['matched_terms'].split(';')[0]})")
-        lines.append(f"- **{outlet}**: " + "; ".join(bits) + ".")
+            bits.append(f"sentences about {who} most often carry **{_md(top['frame'].replace('_', ' '))}** "
+                        f"({_pct(top['share'])} of {int(top['n'])}{flag}; words: {_md(top['matched_terms'].split(';')[0])})")
+        lines.append(f"- **{_md(outlet)}**: " + "; ".join(bits) + ".")
     return "\n".join(lines)
 
 
@@ -230,7 +232,7 @@ def describe_verbs(measures: pd.DataFrame) -> str:
             row = _pick(verbs, outlet, "loaded_cue", group)
             if row["n"]:
                 bits.append(f"{_pct(row['value'])} of {labels[group]}'s {int(row['n'])} quotes come with a loaded verb (emphatic, doubting, dismissive or conflictual)")
-        lines.append(f"- **{outlet}**: " + ("; ".join(bits) if bits else "neither side is quoted") + ".")
+        lines.append(f"- **{_md(outlet)}**: " + ("; ".join(bits) if bits else "neither side is quoted") + ".")
     return "\n".join(lines)
 
 
@@ -242,13 +244,13 @@ def describe_positioning(points: pd.DataFrame) -> str:
                 f"counterpart. {EMPTY_CORPUS_HINT}")
     lines = []
     for row in usable.itertuples(index=False):
-        focus, counterpart = row.x_label.removeprefix("treatment of "), row.y_label.removeprefix("treatment of ")
+        focus, counterpart = _md(row.x_label.removeprefix("treatment of ")), _md(row.y_label.removeprefix("treatment of "))
         gap = row.x - row.y
         lean = (f"warmer to {focus} than to {counterpart}" if gap > NEUTRAL_BAND else
                 f"warmer to {counterpart} than to {focus}" if gap < -NEUTRAL_BAND else "about even between the two")
         few = " *Few texts: read with care.*" if row.x_low_n or row.y_low_n else ""
-        lines.append(f"- **{row.outlet}** treats {focus} {tone_word(row.x)}ly ({_num(row.x)}, n = {row.x_n}) and {counterpart} "
-                     f"{tone_word(row.y)}ly ({_num(row.y)}, n = {row.y_n}): **{lean}**. Voice: {row.voice}.{few}")
+        lines.append(f"- **{_md(row.outlet)}** treats {focus} {tone_word(row.x)}ly ({_num(row.x)}, n = {row.x_n}) and {counterpart} "
+                     f"{tone_word(row.y)}ly ({_num(row.y)}, n = {row.y_n}): **{lean}**. Voice: {_md(row.voice)}.{few}")
     skipped = len(points) - len(usable)
     if skipped:
         lines.append(f"- {skipped} outlet{'s' * (skipped != 1)} could not be placed (nothing said about one of the sides).")

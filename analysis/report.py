@@ -29,6 +29,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from analysis.markup import escape_script_json
 from analysis.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPORTS_DIR, TABLES_DIR, writing_to
 
 NOTEBOOK_PATTERN = re.compile(r"^\d{2}-[\w-]+\.ipynb$")
@@ -88,7 +89,7 @@ def _vega_bundle() -> str:
 
 
 def _embed_html(spec: dict, div_id: str) -> str:
-    payload = json.dumps(spec).replace("</", "<\\/")
+    payload = escape_script_json(spec)  # no "</script>" or "<!--" from article text can break the page
     options = json.dumps(EMBED_OPTIONS)
     return (
         f'<div id="{div_id}" class="workbench-chart"></div>\n'

@@ -288,3 +288,72 @@ def test_saving_a_table_or_chart_into_a_read_only_folder_names_the_file(read_onl
     chart = charts.empty_chart("Nothing")
     with pytest.raises(report.ReportError, match=rf"cannot write {read_only_folder}/figures/x.svg: "):
         report.save_chart(chart, "x", read_only_folder)
+
+
+# --- 11. article text cannot break the report's HTML or inject Markdown ---------------------
+
+HOSTILE = {"title": "<!--<script>", "outlet": "</script><h1 id='pwned'>pwned</h1>", "link": "[x](javascript:alert(1))"}
+
+
+def _parse_html(text: str):
+    import html5lib  # parses as browsers do, script states included
+
+    return html5lib.parse(text, namespaceHTMLElements=False)
+
+
+def test_article_text_in_a_chart_cannot_close_or_hide_its_script(tmp_path):
+    import nbformat
+
+    from analysis import charts, report
+
+    table = pd.DataFrame({"article_id": ["a", "b"], "outlet": [HOSTILE["outlet"], "X & Y"], "title": [HOSTILE["title"], "T"],
+                          "word_count": [700, 300]})
+    bundle = charts.corpus_overview(table)._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    nb = nbformat.v4.new_notebook()
+    chart_cell = nbformat.v4.new_code_cell("overview")
+    chart_cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Report"), chart_cell, nbformat.v4.new_markdown_cell("## After the chart")]
+    page = report.export_html(nb, tmp_path / "out.html").read_text()
+    tree = _parse_html(page)
+    assert [h.text for h in tree.iter("h2")][-1].startswith("After the chart")  # the rest of the page is still there
+    assert tree.find(".//h1[@id='pwned']") is None
+    scripts = [s.text or "" for s in tree.iter("script") if "vegaEmbed(" in (s.text or "")]
+    assert len(scripts) == 1
+    spec = json.loads(scripts[0].split('vegaEmbed("#chart-0", ', 1)[1].rsplit(', {"renderer"', 1)[0])
+    values = [row for rows in spec["datasets"].values() for row in rows]
+    assert {v["title"] for v in values} == {HOSTILE["title"], "T"}  # the text reaches the chart unchanged
+    assert {v["outlet"] for v in values} == {HOSTILE["outlet"], "X & Y"}
+
+
+def test_computed_text_in_findings_is_escaped_for_markdown_and_html(tmp_path):
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from analysis import findings, positioning as pos
+    from analysis.corpus import describe_corpus
+    from notebook_support import US_PARAMETERS, write_us_corpus
+
+    params = write_us_corpus(tmp_path / "us")
+    articles = load_articles(params["CORPUS"])
+    articles["outlet"] = articles["outlet"].map({"Daily Ledger": HOSTILE["link"], "Evening Courier": "<script>alert(1)</script>"})
+    articles["text"] = articles["text"].str.replace("dangerous and unfit", "dangerous <img src=x onerror=alert(1)> and *unfit*", regex=False)
+    focus, counterpart = US_PARAMETERS["FOCUS"], US_PARAMETERS["COUNTERPART"]
+    tables = pos.build_tables(articles, params["CODEBOOK"], US_PARAMETERS["FRAME_SET"])
+    measures = pos.positioning_measures(tables, focus, counterpart)
+    texts = [
+        describe_corpus(articles),
+        findings.describe_inputs(tables, focus, counterpart),
+        findings.describe_voice(measures),
+        findings.describe_order(measures),
+        findings.describe_tone(measures),
+        findings.describe_treatment(measures, pos.speaker_target(tables)),
+        findings.describe_frames(pos.frame_profile(tables, focus, counterpart)),
+        findings.describe_verbs(measures),
+        findings.describe_positioning(pos.positioning_map_table(tables, focus, counterpart)),
+    ]
+    for markdown in texts:
+        rendered = markdown2html_mistune(markdown)
+        tree = _parse_html(rendered)
+        assert tree.find(".//a") is None and tree.find(".//script") is None and tree.find(".//img") is None, rendered
+    shown = "".join(_parse_html(markdown2html_mistune("\n\n".join(texts))).itertext())
+    assert HOSTILE["link"] in shown and "<script>alert(1)</script>" in shown  # named as written, as text
