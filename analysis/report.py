@@ -37,6 +37,10 @@ EMBED_OPTIONS = {"renderer": "svg", "actions": False}
 _SLUG = re.compile(r"[^\w-]+")
 
 
+PATH_PARAMETERS = frozenset({"CORPUS", "RESULTS", "CODEBOOK", "OUTPUT_DIR"})
+"""Notebook parameters that name files or folders (so do names ending ``_DIR``, ``_PATH``, ``_FILE``)."""
+
+
 class ReportError(RuntimeError):
     """A report that cannot be written (read-only or full output folder); the message names the path."""
 
@@ -139,6 +143,27 @@ def check_writable(folder: Path) -> Path:
     return folder
 
 
+def absolute_parameters(parameters: dict | None, base: Path | None = None) -> dict:
+    """``parameters`` with every relative path parameter made absolute from ``base`` (default: the working directory).
+
+    Papermill runs a notebook in ``notebooks/``, so a relative path would
+    otherwise be read from there, not from where the command was typed. Path
+    parameters: :data:`PATH_PARAMETERS` and names ending ``_DIR``, ``_PATH`` or
+    ``_FILE``; other values pass unchanged.
+
+    >>> absolute_parameters({"CORPUS": "my.csv", "FOCUS": "Ann Lee", "RESULTS": None}, Path("/work"))
+    {'CORPUS': '/work/my.csv', 'FOCUS': 'Ann Lee', 'RESULTS': None}
+    """
+    base = Path.cwd() if base is None else Path(base)
+    out = {}
+    for name, value in (parameters or {}).items():
+        is_path = name in PATH_PARAMETERS or name.endswith(("_DIR", "_PATH", "_FILE"))
+        if is_path and isinstance(value, (str, Path)) and str(value) and not Path(value).expanduser().is_absolute():
+            value = str(base / value)
+        out[name] = value
+    return out
+
+
 def run_notebook(
     path: Path, out_dir: Path = REPORTS_DIR, parameters: dict | None = None, timeout: int = 1800
 ) -> Path:
@@ -146,13 +171,16 @@ def run_notebook(
 
     ``parameters`` override the values in the notebook's ``parameters`` cell;
     ``OUTPUT_DIR`` is always set to ``out_dir`` so figures and tables land
-    beside the HTML.
+    beside the HTML. Relative paths (``out_dir``, path parameters: see
+    :func:`absolute_parameters`) are read from the working directory, not from
+    ``notebooks/`` where the notebook runs.
     A failing cell raises ``papermill.PapermillExecutionError`` naming the cell,
     and the partly executed notebook is still written for inspection.
     """
     import papermill
 
-    path, out_dir = Path(path), check_writable(Path(out_dir))
+    path, out_dir = Path(path).absolute(), check_writable(Path(out_dir).expanduser().absolute())
+    parameters = absolute_parameters(parameters)
     executed = out_dir / path.name
     with writing_to(executed, ReportError, only_storage=True):
         papermill.execute_notebook(
@@ -205,11 +233,12 @@ def strip_outputs(paths: Iterable[Path]) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.report", description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all notebooks/NN-*.ipynb)")
-    parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder (default: reports/)")
+    parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder, relative to where you run this (default: reports/)")
     parser.add_argument("--strip", action="store_true", help="strip outputs from the notebooks instead of running them")
     parser.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-        help="override a parameters-cell value, e.g. -p RESULTS results/ -p FOCUS 'Mark Carney' (repeatable; 'None' means None)",
+        help="override a parameters-cell value, e.g. -p RESULTS results/ -p FOCUS 'Mark Carney' (repeatable; 'None' means None; "
+        "relative CORPUS, RESULTS, CODEBOOK and *_DIR/_PATH/_FILE values are read from where you run this)",
     )
     args = parser.parse_args(argv)
     parameters = {name: None if value == "None" else value for name, value in args.parameter}
@@ -225,7 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     for html in written:
         print(f"wrote {html}")
-    print(f"figures in {args.out / 'figures'}, tables in {args.out / 'tables'}")
+    out = args.out.expanduser().absolute()
+    print(f"figures in {out / 'figures'}, tables in {out / 'tables'}")
     return 0
 
 

@@ -357,3 +357,23 @@ def test_computed_text_in_findings_is_escaped_for_markdown_and_html(tmp_path):
         assert tree.find(".//a") is None and tree.find(".//script") is None and tree.find(".//img") is None, rendered
     shown = "".join(_parse_html(markdown2html_mistune("\n\n".join(texts))).itertext())
     assert HOSTILE["link"] in shown and "<script>alert(1)</script>" in shown  # named as written, as text
+
+
+# --- 12. relative paths in `python -m analysis.report` are read from where it runs ----------
+
+
+def test_report_reads_relative_out_and_parameters_from_the_working_directory(tmp_path):
+    from analysis.paths import NOTEBOOKS_DIR
+
+    pd.DataFrame({"id": ["m1", "m2"], "outlet": ["Daily Ledger", "Evening Courier"], "text": [ARTICLE_A, ARTICLE_B]}).to_csv(
+        tmp_path / "mystory.csv", index=False)
+    stray = NOTEBOOKS_DIR / "reports" / "x"
+    assert not stray.exists()
+    cmd = [sys.executable, "-m", "analysis.report", str(NOTEBOOKS_DIR / "01-corpus.ipynb"), "--out", "reports/x", "-p", "CORPUS", "mystory.csv"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = tmp_path / "reports" / "x"
+    assert f"wrote {out / '01-corpus.html'}" in done.stdout and f"tables in {out / 'tables'}" in done.stdout
+    assert pd.read_csv(out / "tables" / "corpus-articles.csv")["article_id"].tolist() == ["m1", "m2"]
+    assert (out / "figures" / "corpus-overview.svg").is_file()
+    assert not stray.exists()  # nothing landed under notebooks/
