@@ -114,13 +114,13 @@ def count_words(text: str) -> int:
 
 def text_checksum(text: str) -> str:
     """SHA-1 of the repaired text, the key for duplicates and resumable runs."""
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _check_text(text: str, label: str, row: int | None = None, article_id: str | None = None) -> _Reject | None:
     if not isinstance(text, str) or not text.strip():
         return _Reject(label, "empty text", row, article_id)
-    size = len(text.encode("utf-8"))
+    size = len(text.encode("utf-8", "surrogatepass"))  # a lone surrogate (JSON's "\ud800") is repaired by normalize_text
     if size > MAX_TEXT_BYTES:
         return _Reject(label, f"text is {size / 1e6:.1f} MB, over the {MAX_TEXT_BYTES / 1e6:.0f} MB limit", row, article_id)
     if "\x00" in text or len(_CONTROL.findall(text[:10_000])) > 10:
