@@ -7,6 +7,9 @@ A *source* is any of:
   the folder) and the article files it names;
 - a single ``.txt`` file, or a folder of ``.txt`` files; each may start with an
   optional header block (``Outlet: CBC News`` lines, then a blank line);
+- saved web pages (``.html``, ``.htm``) and web archives (``.warc``,
+  ``.warc.gz``), alone or in a folder (with ``.txt`` files too): the main text,
+  title, author, date, URL and outlet come from :mod:`analysis.webpages`;
 - a table with a ``text`` column, as news-archive exports ship it: ``.csv``,
   ``.tsv``, ``.jsonl`` / ``.ndjson``, ``.json`` (records) or ``.parquet``.
   Common export names are accepted (``body``/``content`` for ``text``,
@@ -45,6 +48,7 @@ from analysis.paths import DATA_DIR
 from analysis.readers import MAX_TEXT_BYTES, CorpusError, CorpusWarning, detect_encoding, is_missing, iter_table, read_csv_header, read_text_file
 from analysis.readers import Reject as _Reject
 from analysis.text import normalize_text
+from analysis.webpages import is_web_file
 
 __all__ = ["ARTICLES_SCHEMA", "REJECTED_SCHEMA", "MAX_TEXT_BYTES", "CorpusError", "CorpusWarning", "count_words", "text_checksum",
            "iter_records", "iter_articles", "load_articles", "summarize_corpus", "describe_corpus"]
@@ -180,8 +184,12 @@ def _record(text: str, source_file: str, article_id: str | None, meta: dict, lab
     return record
 
 
-def _iter_text_file(path: Path, base: Path, article_id: str | None = None, meta: dict | None = None) -> Iterator[dict | _Reject]:
+def _iter_file(path: Path, base: Path, article_id: str | None = None, meta: dict | None = None) -> Iterator[dict | _Reject]:
+    """Articles in one file: a ``.txt`` (id: the file's stem), a saved web page or a web archive (:mod:`analysis.webpages`)."""
     label = str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
+    if is_web_file(path):
+        yield from _iter_web_file(path, label, article_id, meta)
+        return
     raw = read_text_file(path, label)
     if isinstance(raw, _Reject):
         yield _Reject(raw.source_file, raw.reason, None, article_id)
@@ -189,6 +197,19 @@ def _iter_text_file(path: Path, base: Path, article_id: str | None = None, meta:
     header, body = _split_header(raw)
     merged = {**header, **{k: v for k, v in (meta or {}).items() if _blank_to_none(v)}}
     yield _record(body, label, article_id or path.stem, merged, label, None)
+
+
+def _iter_web_file(path: Path, label: str, article_id: str | None, meta: dict | None) -> Iterator[dict | _Reject]:
+    from analysis.webpages import iter_pages  # trafilatura and warcio load only for web files
+
+    given = {k: v for k, v in (meta or {}).items() if _blank_to_none(v)}
+    for item in iter_pages(path, label):
+        if isinstance(item, _Reject):
+            yield _Reject(item.source_file, item.reason, item.row, article_id if item.row is None else None)
+            continue
+        page, row = item
+        page_id = article_id or path.stem if row is None else None  # pages of an archive get checksum ids
+        yield _record(page["text"], label if row is None else f"{label}#{row}", page_id, {**page, **given}, label, row)
 
 
 def _iter_manifest(manifest: Path) -> Iterator[dict | _Reject]:
@@ -212,9 +233,10 @@ def _iter_manifest(manifest: Path) -> Iterator[dict | _Reject]:
         if not path.is_file():
             yield _Reject(manifest.name, f"file {name!r} does not exist", i, article_id)
             continue
-        for record in _iter_text_file(path, base, article_id, row):
+        for record in _iter_file(path, base, article_id, row):
             if isinstance(record, _Reject):
-                yield _Reject(name, record.reason, i, article_id)
+                where = f"record {record.row}: " if record.row is not None else ""
+                yield _Reject(name, where + record.reason, i, article_id)
             else:
                 yield record
 
@@ -259,10 +281,10 @@ def _iter_table(path: Path, chunk_rows: int = 10_000) -> Iterator[dict | _Reject
 
 
 def _iter_folder(folder: Path) -> Iterator[dict | _Reject]:
-    """The folder's ``.txt`` files; a symbolic link is followed only to a file inside the folder."""
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".txt" and (p.is_file() or p.is_symlink()))
+    """The folder's ``.txt``, ``.html`` and ``.warc(.gz)`` files; a symbolic link is followed only to a file inside the folder."""
+    files = sorted(p for p in folder.iterdir() if (p.suffix.lower() == ".txt" or is_web_file(p)) and (p.is_file() or p.is_symlink()))
     if not files:
-        raise CorpusError(f"{folder}: no {MANIFEST_NAME} manifest and no .txt files")
+        raise CorpusError(f"{folder}: no {MANIFEST_NAME} manifest and no .txt, .html or .warc files")
     base = folder.resolve()
     for path in files:
         target = path.resolve()
@@ -271,7 +293,7 @@ def _iter_folder(folder: Path) -> Iterator[dict | _Reject]:
         elif not target.is_file():
             yield _Reject(path.name, f"symbolic link to {target}, which is not a file", None, path.stem)
         else:
-            yield from _iter_text_file(path, folder)
+            yield from _iter_file(path, folder)
 
 
 def iter_records(source: str | Path | None = None, *, chunk_rows: int = 10_000) -> Iterator[dict | _Reject]:
@@ -288,14 +310,14 @@ def iter_records(source: str | Path | None = None, *, chunk_rows: int = 10_000) 
         yield from _iter_manifest(manifest) if manifest.is_file() else _iter_folder(path)
         return
     suffix = path.suffix.lower()
-    if suffix == ".txt":
-        yield from _iter_text_file(path, path.parent)
+    if suffix == ".txt" or is_web_file(path):
+        yield from _iter_file(path, path.parent)
     elif suffix in {".csv", ".tsv"} and _is_manifest(path):
         yield from _iter_manifest(path)
     elif suffix in TABLE_SUFFIXES:
         yield from _iter_table(path, chunk_rows)
     else:
-        raise CorpusError(f"{path}: unsupported file type {suffix!r}; expected .txt, a data folder, or one of {sorted(TABLE_SUFFIXES)}")
+        raise CorpusError(f"{path}: unsupported file type {suffix!r}; expected .txt, .html, .warc(.gz), a data folder, or one of {sorted(TABLE_SUFFIXES)}")
 
 
 def _is_manifest(path: Path) -> bool:

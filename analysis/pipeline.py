@@ -994,7 +994,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         parser = subparsers.add_parser("run", help=pipeline.RUN_HELP)
         pipeline.add_run_arguments(parser).set_defaults(handler=pipeline.run_from_args)
     """
-    p.add_argument("source", help="data folder, .txt file or folder, or a CSV/TSV/JSONL/JSON/Parquet table")
+    p.add_argument("source", help="data folder, .txt or .html file or folder, .warc(.gz) archive, or a CSV/TSV/JSONL/JSON/Parquet table")
     p.add_argument("--out", default=str(RESULTS_DIR), help="output folder (default: %(default)s)")
     p.add_argument("--engine", choices=ENGINES, default="local")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
