@@ -7,11 +7,11 @@ frames (:func:`analysis.frames.score_frames`). Texts mix quotation marks of
 every kind, attribution verbs, codebook names, control characters, zero-width
 and byte-order marks, lone surrogates, emoji, any Unicode, and long repeats.
 
-One exclusion, for a known crash in quotes.py that the lead is fixing: an
-``AttributeError`` raised in ``quotes._attribution_after`` (minimal input in
-:data:`KNOWN_QUOTES_CRASHES`) is not counted as a failure here; those inputs
-are pinned by ``test_known_quotes_crashes`` (strict xfail), which starts
-failing the moment the crash is fixed, so both can be removed together.
+Nothing is excluded. The one input on which the quote finder still raises,
+a lone surrogate inside quotation marks, cannot reach it through the loader
+(which repairs surrogates); called directly it is pinned by
+``test_known_quotes_crashes`` (strict xfail), which fails the moment the
+crash is fixed, so the mark can go.
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ import io
 import json
 import math
 import tempfile
-import traceback
 import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.actors import load_codebook
@@ -47,10 +46,11 @@ PIECES = [
     "😀", "👍🏽", "é", "Ã©", "MPÂ said", "&amp;", "<script>", "U.S.", "5 p.m.", "Washington Trip",
 ]
 KNOWN_QUOTES_CRASHES = {
-    "unclosed quote before an attribution": "Smith noted he “left, saying ”",  # AttributeError in _attribution_after
-    "lone surrogate inside a quote": "Carney said “\ud800”",  # UnicodeEncodeError building the quotes table
+    "lone surrogate inside a quote": "Carney said “\ud800”",  # UnicodeEncodeError: pyarrow strings cannot hold a surrogate
 }
-"""Minimal inputs on which :func:`analysis.quotes.extract_quotes` raises today (quotes.py is being rewritten)."""
+"""Minimal inputs on which :func:`analysis.quotes.extract_quotes` raises today (quotes is being rewritten)."""
+FIXED_QUOTES_CRASHES = ["Smith noted he “left, saying ”", "\ud800"]
+"""Inputs the issue reported as crashing the quote finder; kept as examples so they stay fixed."""
 
 _any_text = st.text(st.characters(blacklist_categories=()), max_size=12)  # every code point, surrogates included
 _repeat = st.tuples(st.sampled_from(PIECES + ["“Yes,” he said. ", "Carney said “no” "]), st.integers(20, 600)).map(lambda t: t[0] * t[1])
@@ -71,11 +71,6 @@ def _write_source(folder: Path, text: str, suffix: str) -> Path:
     return path
 
 
-def _is_known_quotes_crash(exc: BaseException) -> bool:
-    frames = traceback.extract_tb(exc.__traceback__)
-    return isinstance(exc, AttributeError) and any(f.filename.endswith("quotes.py") and f.name == "_attribution_after" for f in frames)
-
-
 def _check_spans(text: str, rows, fields: tuple[str, str, str]) -> None:
     value, start, end = fields
     for row in rows.itertuples(index=False):
@@ -92,13 +87,7 @@ def _run_article_path(articles: pd.DataFrame) -> None:
     sents = sentences(articles)
     assert all(text[s:e] == t for s, e, t in zip(sents["start"], sents["end"], sents["text"]))
     assert sents["sentence_id"].tolist() == list(range(len(sents)))
-    try:
-        quotes = extract_corpus_quotes(articles, BOOK, sentences_df=sents, progress=False)
-    except AttributeError as exc:
-        if _is_known_quotes_crash(exc):
-            event("excluded: known quotes.py crash in _attribution_after")
-            return
-        raise
+    quotes = extract_corpus_quotes(articles, BOOK, sentences_df=sents, progress=False)
     _check_spans(text, quotes, ("quote", "start", "end"))
     _check_spans(text, quotes, ("speaker_mention", "speaker_start", "speaker_end"))
     _check_spans(text, quotes, ("cue", "cue_start", "cue_end"))
@@ -116,7 +105,8 @@ def _run_article_path(articles: pd.DataFrame) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(TEXTS, st.sampled_from([".jsonl", ".txt", ".csv"]))
-@example(KNOWN_QUOTES_CRASHES["unclosed quote before an attribution"], ".jsonl")  # the one exclusion, exercised every run
+@example(FIXED_QUOTES_CRASHES[0], ".jsonl")
+@example(FIXED_QUOTES_CRASHES[1], ".jsonl")
 @example(KNOWN_QUOTES_CRASHES["lone surrogate inside a quote"], ".jsonl")  # loading repairs the surrogate first
 def test_loader_and_per_article_path_never_raise_and_keep_offsets(text, suffix):
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
@@ -139,6 +129,13 @@ def test_a_lone_surrogate_loads_as_a_replacement_character(tmp_path):
     articles = load_articles(path)
     assert articles.loc[0, "text"] == 'Carney said "\ufffd" today.'
     assert extract_quotes("\ud800").empty  # a surrogate on its own is no quote and no crash
+
+
+def test_inputs_that_crashed_the_quote_finder_no_longer_do():
+    for text in FIXED_QUOTES_CRASHES:
+        quotes = extract_quotes(text, BOOK)  # raised AttributeError / UnicodeEncodeError before the rewrite
+        assert all(text[s:e] == q for s, e, q in zip(quotes["start"], quotes["end"], quotes["quote"]))
+    assert len(extract_quotes(FIXED_QUOTES_CRASHES[0], BOOK)) == 1  # the unclosed quote still gives one statement
 
 
 @pytest.mark.xfail(strict=True, reason="quotes.py crash, lead fixing")
