@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -135,11 +135,11 @@ def export_html(notebook: Path | nbformat.NotebookNode, html_path: Path) -> Path
 def check_writable(folder: Path) -> Path:
     """Create ``folder`` and write a probe file in it, or raise :class:`ReportError` naming it (before any notebook runs)."""
     folder = Path(folder)
-    probe = folder / f".write-test-{os.getpid()}"
     with writing_to(folder, ReportError):
         folder.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(b"\0" * 4096)
-        probe.unlink()
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-") as probe:  # a unique name: notebooks may run in threads
+            probe.write(b"\0" * 4096)
+            probe.flush()
     return folder
 
 

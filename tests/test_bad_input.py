@@ -377,3 +377,18 @@ def test_report_reads_relative_out_and_parameters_from_the_working_directory(tmp
     assert pd.read_csv(out / "tables" / "corpus-articles.csv")["article_id"].tolist() == ["m1", "m2"]
     assert (out / "figures" / "corpus-overview.svg").is_file()
     assert not stray.exists()  # nothing landed under notebooks/
+
+
+def test_the_writable_check_holds_when_notebooks_run_in_threads(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analysis import report
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, as several notebook runs at once do
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(lambda _: report.check_writable(tmp_path / "reports"), range(2000))) == {tmp_path / "reports"}
+    finally:
+        sys.setswitchinterval(interval)
+    assert list((tmp_path / "reports").iterdir()) == []  # no probe left behind
