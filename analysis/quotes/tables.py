@@ -146,7 +146,7 @@ def _rows(text: str, records: list[Record]) -> list[tuple]:
 
 def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     """Rows as a table with the schema's dtypes (nullable offsets as Int64, text as object)."""
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)  # object: a lone surrogate is kept, not refused
     return frame.astype({c: t for c, t in _DTYPES.items() if c in frame.columns}).astype(
         {c: object for c in frame.columns if c not in _DTYPES}
     )
