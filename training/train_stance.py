@@ -121,9 +121,9 @@ def _per_class(gold: np.ndarray, pred: np.ndarray) -> dict:
             "accuracy": round(float((gold == pred).mean()), 4)}
 
 
-def train(args: argparse.Namespace) -> dict:
+def _setup(args: argparse.Namespace) -> dict:
+    """Tokenizer, run-time config, encoded train and dev, and the untrained network."""
     torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
     torch.set_num_threads(args.threads)
     base = Path(args.base)
     tokenizer = _tokenizer(base)
@@ -133,11 +133,16 @@ def train(args: argparse.Namespace) -> dict:
     if args.limit:
         train_df = train_df.sample(n=args.limit, random_state=args.seed)
     encode = lambda df: stance.encode_mentions(tokenizer, config, df["sentence"].tolist(), df["start"].tolist(), df["end"].tolist())  # noqa: E731
-    x_train, x_dev = encode(train_df), encode(dev_df)
-    y_train = torch.tensor(train_df["polarity"].to_numpy() + 1)
-    y_dev = dev_df["polarity"].to_numpy() + 1
-
     net = StanceNet(AutoModel.from_pretrained(str(base)), tokenizer.token_to_id(MARKERS[0]), args.dropout)
+    return {"net": net, "tokenizer": tokenizer, "config": config, "dev": dev_df, "x_train": encode(train_df),
+            "y_train": torch.tensor(train_df["polarity"].to_numpy() + 1), "x_dev": encode(dev_df),
+            "y_dev": dev_df["polarity"].to_numpy() + 1, "n_train": len(train_df)}
+
+
+def train(args: argparse.Namespace, run: dict) -> dict:
+    """Fine-tune ``run["net"]``; keep the best dev checkpoint in it and in ``args.checkpoint``; return the history."""
+    rng = random.Random(args.seed)
+    net, x_train, y_train, x_dev, y_dev = run["net"], run["x_train"], run["y_train"], run["x_dev"], run["y_dev"]
     counts = np.bincount(y_train.numpy(), minlength=3)
     weights = torch.tensor((counts.sum() / (3 * counts)) ** 0.5, dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights, label_smoothing=args.label_smoothing)
@@ -152,14 +157,16 @@ def train(args: argparse.Namespace) -> dict:
     warmup = int(total * args.warmup)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: (s + 1) / max(warmup, 1) if s < warmup else max(0.0, (total - s) / max(total - warmup, 1)))
-    pad_id = config["pad_id"]
+    pad_id = run["config"]["pad_id"]
     history, best, best_state = [], -1.0, None
     began = time.perf_counter()
     step = 0
     evals_per_epoch = max(1, args.evals_per_epoch)
+    checkpoint = Path(args.checkpoint)
+    checkpoint.parent.mkdir(parents=True, exist_ok=True)
     for epoch in range(args.epochs):
         batches = _batches([len(x) for x in x_train], args.batch_size, rng)
-        checkpoints = {math.ceil(len(batches) * k / evals_per_epoch) for k in range(1, evals_per_epoch + 1)}
+        evaluate_at = {math.ceil(len(batches) * k / evals_per_epoch) for k in range(1, evals_per_epoch + 1)}
         for b, rows in enumerate(batches, start=1):
             logits = net(*_tensors(x_train, rows, pad_id))
             loss = loss_fn(logits, y_train[rows])
@@ -172,7 +179,7 @@ def train(args: argparse.Namespace) -> dict:
             if step % 50 == 0:
                 print(f"epoch {epoch + 1} step {b}/{len(batches)} loss {loss.item():.3f} "
                       f"{time.perf_counter() - began:.0f}s", flush=True)
-            if b in checkpoints:
+            if b in evaluate_at:
                 metrics = _per_class(y_dev, _predict(net, x_dev, pad_id))
                 metrics.update(epoch=round(epoch + b / len(batches), 2), seconds=round(time.perf_counter() - began))
                 history.append(metrics)
@@ -180,10 +187,11 @@ def train(args: argparse.Namespace) -> dict:
                 if metrics["macro_f1"] > best:
                     best = metrics["macro_f1"]
                     best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+                torch.save({"state": best_state, "history": history, "train_seconds": round(time.perf_counter() - began)},
+                           checkpoint)
     net.load_state_dict(best_state)
     net.eval()
-    return {"net": net, "tokenizer": tokenizer, "config": config, "history": history,
-            "train_seconds": round(time.perf_counter() - began), "n_train": len(x_train), "dev": dev_df, "y_dev": y_dev, "x_dev": x_dev}
+    return {"history": history, "train_seconds": round(time.perf_counter() - began)}
 
 
 def export(net: StanceNet, out: Path, encoded: list[list[int]], pad_id: int) -> dict:
@@ -305,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--evals-per-epoch", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--checkpoint", default=str(stance.PROJECT_ROOT / ".cache" / "stance" / "best.pt"),
+                        help="where the best dev checkpoint is saved after each evaluation")
+    parser.add_argument("--export-only", action="store_true",
+                        help="skip training: export, quantise and score the weights saved in --checkpoint")
     parser.add_argument("--limit", type=int, default=0, help="train on a random subset of this many rows (smoke test)")
     args = parser.parse_args(argv)
     if args.card:
@@ -313,7 +325,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.base:
         parser.error("--base is required")
 
-    result = train(args)
+    run = _setup(args)
+    if args.export_only:
+        saved = torch.load(args.checkpoint, weights_only=True)
+        run["net"].load_state_dict(saved["state"])
+        run["net"].eval()
+        result = {"history": saved["history"], "train_seconds": saved["train_seconds"]}
+    else:
+        result = train(args, run)
+    result.update(run)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sizes = export(result["net"], out, result["x_dev"], result["config"]["pad_id"])
