@@ -78,7 +78,15 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=pipeline.run_from_args)
 
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate_quotes, _add_run]
+def _add_draft_codebook(subparsers: argparse._SubParsersAction) -> None:
+    from analysis import codebook_draft
+
+    parser = subparsers.add_parser("draft-codebook", help=codebook_draft.HELP, description=codebook_draft.DESCRIPTION)
+    codebook_draft.add_arguments(parser)
+    parser.set_defaults(handler=codebook_draft.run_from_args)
+
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate_quotes, _add_run, _add_draft_codebook]
 """Registration functions, one per command."""
 
 

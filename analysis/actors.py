@@ -147,6 +147,15 @@ def _alias_key(alias: str) -> str:
     return _fold(alias).replace(".", "")
 
 
+def alias_key(alias: str) -> str:
+    """How aliases are compared: case, accents, apostrophe style, dots and spacing ignored.
+
+    >>> alias_key("U.S.  officials") == alias_key("us officials")
+    True
+    """
+    return _alias_key(alias)
+
+
 def _alias_units(alias: str) -> list[str]:
     """Regex fragments, one per character of an alias: loose about accents, apostrophes, dots, spacing.
 
