@@ -218,53 +218,93 @@ def find_mentions(text: str, codebook: Codebook | None = None) -> pd.DataFrame:
     return MENTIONS_SCHEMA.validate(frame.astype({"start": int, "end": int, "mention": str, "actor": str, "camp": str}))
 
 
-def _validate(raw: object, label: str) -> list[str]:
-    """Every problem in a parsed codebook, as readable lines (empty when valid)."""
+def node_lines(text: str) -> dict[tuple, int]:
+    """Line (1-based) of every key and list item in a YAML text, by path: ``("actors", 2, "camp")``.
+
+    For a mapping entry the line is the key's; for a list item, the item's.
+    Empty when the text is not valid YAML.
+
+    >>> node_lines("actors:\\n  - name: A\\n    camp: x\\n")[("actors", 0, "camp")]
+    3
+    """
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return {}
+    lines: dict[tuple, int] = {}
+
+    def walk(node, path: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                child = (*path, key_node.value)
+                lines[child] = key_node.start_mark.line + 1
+                walk(value_node, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                lines[(*path, i)] = item.start_mark.line + 1
+                walk(item, (*path, i))
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _validate(raw: object, label: str, lines: dict[tuple, int] | None = None) -> list[str]:
+    """Every problem in a parsed codebook, as readable lines (empty when valid), each ``file:line:`` where ``lines`` knows it."""
+    lines = lines or {}
+
+    def at(*path) -> str:
+        for cut in range(len(path), 0, -1):  # the closest line known: the key, else its actor, else the list
+            if path[:cut] in lines:
+                return f"{label}:{lines[path[:cut]]}"
+        return label
+
     if not isinstance(raw, dict):
         return [f"{label}: the top level must be a mapping with an 'actors' list, not {type(raw).__name__}"]
-    problems = [f"{label}: unknown top-level key {k!r} (allowed: {sorted(_TOP_KEYS)})" for k in raw if k not in _TOP_KEYS]
+    problems = [f"{at(k)}: unknown top-level key {k!r} (allowed: {sorted(_TOP_KEYS)})" for k in raw if k not in _TOP_KEYS]
     camps = raw.get("camps", list(_DEFAULT_CAMPS))
     if not isinstance(camps, list) or not all(isinstance(c, str) for c in camps):
-        problems.append(f"{label}: 'camps' must be a list of names")
+        problems.append(f"{at('camps')}: 'camps' must be a list of names")
         camps = list(_DEFAULT_CAMPS)
     actors = raw.get("actors")
     if not isinstance(actors, list) or not actors:
-        return problems + [f"{label}: 'actors' must be a non-empty list"]
+        return problems + [f"{at('actors')}: 'actors' must be a non-empty list"]
     owners: dict[str, str] = {}
     names: set[str] = set()
     for i, entry in enumerate(actors, start=1):
-        where = f"{label}: actor #{i}"
+        who = f"actor #{i}"
         if not isinstance(entry, dict):
-            problems.append(f"{where}: must be a mapping, not {type(entry).__name__}")
+            problems.append(f"{at('actors', i - 1)}: {who}: must be a mapping, not {type(entry).__name__}")
             continue
         name = entry.get("name")
         if isinstance(name, str) and name.strip():
-            where = f"{label}: actor #{i} ({name})"
+            who = f"actor #{i} ({name})"
         else:
-            problems.append(f"{where}: missing 'name'")
+            problems.append(f"{at('actors', i - 1, 'name')}: {who}: missing 'name'")
             name = None
-        problems += [f"{where}: unknown key {k!r} (allowed: {sorted(_ACTOR_KEYS)})" for k in entry if k not in _ACTOR_KEYS]
+        problems += [f"{at('actors', i - 1, k)}: {who}: unknown key {k!r} (allowed: {sorted(_ACTOR_KEYS)})" for k in entry if k not in _ACTOR_KEYS]
         aliases = entry.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-            problems.append(f"{where}: 'aliases' must be a list of non-empty strings")
+            problems.append(f"{at('actors', i - 1, 'aliases')}: {who}: 'aliases' must be a list of non-empty strings")
             aliases = []
         if entry.get("camp") not in camps:
-            problems.append(f"{where}: camp {entry.get('camp')!r} is not one of {camps}")
+            problems.append(f"{at('actors', i - 1, 'camp')}: {who}: camp {entry.get('camp')!r} is not one of {camps}")
         if entry.get("pronouns") not in PRONOUNS:
-            problems.append(f"{where}: pronouns {entry.get('pronouns')!r} must be one of {list(PRONOUNS)}")
+            problems.append(f"{at('actors', i - 1, 'pronouns')}: {who}: pronouns {entry.get('pronouns')!r} must be one of {list(PRONOUNS)}")
         for key in ("party", "role"):
             if entry.get(key) is not None and not isinstance(entry.get(key), str):
-                problems.append(f"{where}: {key!r} must be text or null")
+                problems.append(f"{at('actors', i - 1, key)}: {who}: {key!r} must be text or null")
         if name is None:
             continue
         if name in names:
-            problems.append(f"{where}: duplicate actor name {name!r}")
+            problems.append(f"{at('actors', i - 1, 'name')}: {who}: duplicate actor name {name!r}")
             continue
         names.add(name)
-        for alias in [name, *aliases]:
+        for j, alias in enumerate([name, *aliases]):
             key = _alias_key(alias)
             if key in owners and owners[key] != name:
-                problems.append(f"{where}: alias {alias!r} is already claimed by {owners[key]!r}")
+                path = ("actors", i - 1, "name") if j == 0 else ("actors", i - 1, "aliases", j - 1)
+                problems.append(f"{at(*path)}: {who}: alias {alias!r} is already claimed by {owners[key]!r}")
             owners.setdefault(key, name)
     return problems
 
@@ -273,7 +313,8 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     """Load and validate an actor codebook (default ``data/actors.yaml``).
 
     Raises :class:`CodebookError` listing every problem (unknown keys, an
-    alias claimed by two actors, a missing name, an unknown camp or pronoun).
+    alias claimed by two actors, a missing name, an unknown camp or pronoun),
+    each as ``file:line: actor #N (name): ...``.
 
     >>> load_codebook().actor("Mark Carney").pronouns
     'he'
@@ -281,11 +322,14 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     path = Path(DEFAULT_CODEBOOK if path is None else path)
     if not path.is_file():
         raise CodebookError(f"{path}: no such codebook file")
+    text = path.read_text(encoding="utf-8")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CodebookError(f"{path}: not valid YAML: {exc}") from exc
     problems = _validate(raw, str(path))
+    if problems:  # again, with the line of each problem (parsing for lines costs more than loading)
+        problems = _validate(raw, str(path), node_lines(text))
     if problems:
         raise CodebookError(f"{len(problems)} problem(s) in codebook {path}:\n  " + "\n  ".join(problems))
     actors = tuple(

@@ -139,6 +139,36 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert "missing 'name'" in text and "camp 'nowhere'" in text and "unknown key 'x'" in text
 
 
+def test_problems_point_at_their_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "camps: [left, right]\n"                      # 1
+        "actors:\n"                                   # 2
+        "  - name: Ann Lee\n"                         # 3
+        "    aliases: [Lee, Ms. Lee]\n"               # 4
+        "    camp: left\n"                            # 5
+        "    pronouns: she\n"                         # 6
+        "  - name: Bo Lee\n"                          # 7
+        "    aliases:\n"                              # 8
+        "      - Bo\n"                                # 9
+        "      - Lee\n"                               # 10
+        "    camp: centre\n"                          # 11
+        "    pronouns: he\n"                          # 12
+        "    alias: [B.]\n"                           # 13
+        "  - {camp: left, pronouns: it}\n",           # 14
+        encoding="utf-8",
+    )
+    with pytest.raises(CodebookError) as err:
+        load_codebook(path)
+    lines = str(err.value).splitlines()[1:]
+    assert [line.strip() for line in lines] == [
+        f"{path}:13: actor #2 (Bo Lee): unknown key 'alias' (allowed: ['aliases', 'camp', 'name', 'party', 'pronouns', 'role'])",
+        f"{path}:11: actor #2 (Bo Lee): camp 'centre' is not one of ['left', 'right']",
+        f"{path}:10: actor #2 (Bo Lee): alias 'Lee' is already claimed by 'Ann Lee'",
+        f"{path}:14: actor #3: missing 'name'",
+    ]
+
+
 def test_missing_codebook_file(tmp_path):
     with pytest.raises(CodebookError, match="no such codebook file"):
         load_codebook(tmp_path / "nope.yaml")
