@@ -11,11 +11,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: $(BIN)/python pyproject.toml
+# JupyterLab (.venv/bin/jupyter lab) reads this from the environment and saves notebooks in their committed form
+# (analysis.notebook_format): opening a notebook leaves no diff.
+JUPYTER_CONF := $(VENV)/etc/jupyter/jupyter_server_config.json
+
+$(JUPYTER_CONF): jupyter-config/jupyter_server_config.json $(BIN)/python
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(VENV)/.installed-run: $(BIN)/python pyproject.toml $(JUPYTER_CONF)
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml $(JUPYTER_CONF)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed-run
 

@@ -30,6 +30,7 @@ import nbformat
 import pandas as pd
 
 from analysis.markup import escape_script_json
+from analysis.notebook_format import strip_notebook
 from analysis.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPORTS_DIR, TABLES_DIR, writing_to
 
 NOTEBOOK_PATTERN = re.compile(r"^\d{2}-[\w-]+\.ipynb$")
@@ -212,18 +213,12 @@ def run_notebooks(
 
 
 def strip_outputs(paths: Iterable[Path]) -> list[Path]:
-    """Remove outputs, execution counts and run metadata so notebook diffs stay readable."""
+    """Remove outputs, execution counts and run metadata so notebook diffs stay readable (:mod:`analysis.notebook_format`)."""
     changed = []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         before = nbformat.writes(nb)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs = []
-                cell.execution_count = None
-            cell.metadata.pop("papermill", None)
-            cell.metadata.pop("execution", None)
-        nb.metadata.pop("papermill", None)
+        strip_notebook(nb)
         if nbformat.writes(nb) != before:
             nbformat.write(nb, path)
             changed.append(Path(path))
