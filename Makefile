@@ -34,8 +34,9 @@ $(VENV)/.installed-train: $(BIN)/python pyproject.toml
 venv: $(VENV)/.installed-run
 
 ## Execute every notebook headless; executed notebooks, HTML, figures and tables go to reports/.
+## make report STORY=NAME runs them on stories/NAME/ (python -m analysis new-story NAME) into reports/NAME/.
 report: $(VENV)/.installed-run
-	$(BIN)/python -m analysis.report
+	$(BIN)/python -m analysis.report $(if $(STORY),--story $(STORY))
 
 ## Run the whole test suite.
 test: $(VENV)/.installed-test

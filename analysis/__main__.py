@@ -86,7 +86,15 @@ def _add_draft_codebook(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=codebook_draft.run_from_args)
 
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate_quotes, _add_run, _add_draft_codebook]
+def _add_new_story(subparsers: argparse._SubParsersAction) -> None:
+    from analysis import stories
+
+    parser = subparsers.add_parser("new-story", help=stories.HELP, description=stories.__doc__.split("\n\n")[0])
+    stories.add_arguments(parser)
+    parser.set_defaults(handler=stories.run_from_args)
+
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate_quotes, _add_run, _add_draft_codebook, _add_new_story]
 """Registration functions, one per command."""
 
 

@@ -228,7 +228,9 @@ def strip_outputs(paths: Iterable[Path]) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.report", description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all notebooks/NN-*.ipynb)")
-    parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder, relative to where you run this (default: reports/)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder, relative to where you run this (default: reports/, or reports/NAME/ with --story)")
+    parser.add_argument("--story", metavar="NAME", default=None,
+                        help="run on the story in stories/NAME/: its story.yaml gives the parameters (-p still overrides them)")
     parser.add_argument("--strip", action="store_true", help="strip outputs from the notebooks instead of running them")
     parser.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
@@ -242,6 +244,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in strip_outputs(paths):
             print(f"stripped {path}")
         return 0
+    if args.story:
+        from analysis.stories import StoryError, story_parameters
+
+        try:
+            story, story_out = story_parameters(args.story)
+        except StoryError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        parameters, args.out = {**story, **parameters}, args.out or story_out
+    args.out = args.out or REPORTS_DIR
     try:
         written = run_notebooks(paths, args.out, parameters or None)
     except ReportError as exc:
