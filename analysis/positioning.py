@@ -708,6 +708,16 @@ def _parties(tables: Tables, focus: str | Party, counterpart: str | Party) -> tu
     return f, c
 
 
+def camp_label(camp: str) -> str:
+    """How a camp reads as a group: "conservative camp"; a camp already named as one stays as it is.
+
+    >>> camp_label("conservative"), camp_label("ruiz_camp"), camp_label("Ruiz Camp")
+    ('conservative camp', 'ruiz camp', 'Ruiz Camp')
+    """
+    words = camp.replace("_", " ").strip()
+    return words if words.split()[-1:] and words.split()[-1].casefold() == "camp" else f"{words} camp"
+
+
 def group_labels(focus: Party, counterpart: Party) -> dict[str, str]:
     """Readable names of the voice groups.
 
@@ -715,7 +725,7 @@ def group_labels(focus: Party, counterpart: Party) -> dict[str, str]:
     >>> group_labels(Party.resolve("Jamil Jivani", book), Party.resolve("liberal_government", book))["focus_camp"]
     'conservative camp (not Jamil Jivani)'
     """
-    allies = f"{focus.camp.replace('_', ' ')} camp (not {focus.label})" if focus.kind == "actor" else "(none: the focus is a camp)"
+    allies = f"{camp_label(focus.camp)} (not {focus.label})" if focus.kind == "actor" else "(none: the focus is a camp)"
     return {"focus": focus.label, "counterpart": counterpart.label, "focus_camp": allies, "other": "everyone else"}
 
 

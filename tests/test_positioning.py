@@ -300,3 +300,12 @@ def test_both_call_forms_of_outlet_positioning_give_the_same_row(two_articles):
         pos.outlet_positioning(tables, tables.quotes)
     with pytest.raises(ValueError, match="unknown scores keys"):
         pos.outlet_positioning(arts, None, {"vader": scores})
+
+
+def test_a_camp_named_camp_is_not_labelled_twice():
+    """The 'ruiz camp camp' of issue 16: a camp called ruiz_camp reads 'ruiz camp'."""
+    from analysis.positioning import Party, group_labels
+
+    labels = group_labels(Party("Ana Ruiz", "actor", "ruiz_camp"), Party("city_council", "camp", "city_council"))
+    assert labels["focus_camp"] == "ruiz camp (not Ana Ruiz)"
+    assert group_labels(Party("Bo Chan", "actor", "opposition"), Party("ruiz_camp", "camp", "ruiz_camp"))["focus_camp"] == "opposition camp (not Bo Chan)"
