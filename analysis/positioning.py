@@ -388,6 +388,8 @@ class Tables:
     codebook: Codebook
     frame_set: str
     paragraphs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """:data:`analysis.duplicates.CLUSTERS_SCHEMA`: the near-duplicate clusters found when loading (before the policy)."""
 
     @property
     def outlets(self) -> list[str]:
@@ -536,8 +538,14 @@ def load_tables(
     frame_set: str = "story_frames",
     *,
     frames_path: str | Path | None = None,
+    duplicates: str = "once_per_outlet",
 ) -> tuple[Tables, pd.DataFrame]:
     """The notebooks' one entry point: ``(tables, rejected)`` from a corpus or a finished pipeline run.
+
+    Near-duplicate articles (wire copy, re-publications: :mod:`analysis.duplicates`)
+    are counted by the ``duplicates`` policy: ``"once_per_outlet"`` (default),
+    ``"once"`` or ``"all"``; the copies dropped join ``rejected`` with their
+    reason, and the clusters are in ``tables.duplicates``.
 
     With ``results`` (an ``out/`` folder of ``python -m analysis run``), the
     run's articles, sentences, quotes and quote tone are read from Parquet and
@@ -559,15 +567,30 @@ def load_tables(
         from analysis.corpus import load_articles
 
         articles, rejected = load_articles(corpus, errors="collect")
-        return build_tables(articles, codebook, frame_set, frames_path=frames_path), rejected
+        articles, dropped, clusters = _count_duplicates(articles, duplicates)
+        tables = build_tables(articles, codebook, frame_set, frames_path=frames_path)
+        tables.duplicates = clusters
+        return tables, pd.concat([rejected, dropped], ignore_index=True) if len(dropped) else rejected
     from analysis import pipeline
 
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     _check_run_codebook(Path(results).expanduser(), book)
     run = pipeline.read_results(results, tables=["articles", "sentences", "quotes", "quote_scores", "rejected"])
+    articles, dropped, clusters = _count_duplicates(run["articles"], duplicates)
     quotes = run["quotes"].merge(run["quote_scores"], on=["article_id", "quote_id"], how="left", validate="one_to_one")
-    tables = build_tables(run["articles"], book, frame_set, frames_path=frames_path, quotes=quotes, sentences=run["sentences"])
-    return tables, run["rejected"]
+    sentences = run["sentences"][run["sentences"]["article_id"].isin(articles["article_id"])]
+    tables = build_tables(articles, book, frame_set, frames_path=frames_path, quotes=quotes, sentences=sentences)
+    tables.duplicates = clusters
+    return tables, pd.concat([run["rejected"], dropped], ignore_index=True) if len(dropped) else run["rejected"]
+
+
+def _count_duplicates(articles: pd.DataFrame, policy: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``(articles kept, dropped as rejected rows, clusters)`` under the duplicates ``policy``."""
+    from analysis.duplicates import apply_duplicate_policy, find_near_duplicates
+
+    clusters = find_near_duplicates(articles)
+    kept, dropped = apply_duplicate_policy(articles, clusters, policy)
+    return kept, dropped, clusters
 
 
 def _check_run_codebook(results: Path, book: Codebook) -> None:
@@ -1119,11 +1142,11 @@ def outlet_positioning(
     wide = pd.concat(pieces, axis=1)
     ordered = [f"{col}{suffix}" for col in columns for suffix in ("", "_n", "_ci_low", "_ci_high", "_low_n")]
     wide = wide[ordered]
-    for col in wide.columns:
+    for col in wide.columns:  # a measure another outlet has and this one lacks: n = 0, flagged
         if col.endswith("_low_n"):
-            wide[col] = wide[col].astype(bool)
+            wide[col] = wide[col].fillna(True).astype(bool)
         elif col.endswith("_n"):
-            wide[col] = wide[col].astype(int)
+            wide[col] = wide[col].fillna(0).astype(int)
         else:
             wide[col] = wide[col].astype(float)
     return base.join(wide, on="outlet").reset_index(drop=True)

@@ -109,7 +109,7 @@ def write_us_corpus(folder: Path) -> dict:
 
 
 EXPECTED_OUTPUTS = {
-    "01-corpus": (["corpus-by-outlet", "corpus-articles", "corpus-rejected"], ["corpus-overview"]),
+    "01-corpus": (["corpus-by-outlet", "corpus-articles", "corpus-rejected", "corpus-duplicates"], ["corpus-overview"]),
     "02-who-speaks": (["voice-by-outlet", "voice-quotes", "speaking-order"], ["voice-share", "quote-timeline"]),
     "03-sentiment": (["speaker-tone", "speaker-target", "treatment-evidence", "sentiment-by-outlet"], ["speaker-sentiment", "treatment-heatmap"]),
     "04-framing": (["frame-definitions", "frame-profile", "frame-sentences", "attribution-verbs"], ["frame-profile"]),

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from analysis.actors import load_codebook
 from analysis.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis.stories import StoryError, scaffold_story, story_parameters
 
@@ -80,9 +81,15 @@ def test_a_new_story_runs_the_five_notebooks_into_its_own_reports(tmp_path):
     folder = root / "stories" / "city-budget"
     for name, (outlet, date, text) in ARTICLES.items():
         (folder / "articles" / name).write_text(f"Outlet: {outlet}\nPublished_date: {date}\n\n{text}\n", encoding="utf-8")
+    # the Ledger ran its first story again with an update line: a near copy, counted once for the Ledger
+    outlet, date, text = ARTICLES["ledger-1.txt"]
+    (folder / "articles" / "ledger-1-updated.txt").write_text(
+        f"Outlet: {outlet}\nPublished_date: 2026-03-02 18:00\n\nUPDATED with the council's schedule.\n\n{text}\n", encoding="utf-8")
     _run(root, "analysis", "draft-codebook", "stories/city-budget/articles", "--out", "stories/city-budget/codebook.yaml")
     params, out = story_parameters("city-budget", root)
-    assert (params["FOCUS"], params["COUNTERPART"]) == ("Ann Lee", "Bo Chan")  # the draft's two most-mentioned actors
+    drafted = [a.name for a in load_codebook(folder / "codebook.yaml").actors]
+    assert {"Ann Lee", "Bo Chan"} == set(drafted[:2])
+    assert [params["FOCUS"], params["COUNTERPART"]] == drafted[:2]  # the draft's two most-mentioned actors
     assert out == root / "reports" / "city-budget"
     _run(root, "analysis.report", "--story", "city-budget")
     pages = sorted(p.name for p in out.glob("*.html"))
@@ -90,6 +97,10 @@ def test_a_new_story_runs_the_five_notebooks_into_its_own_reports(tmp_path):
     assert not list((root / "reports").glob("*.html")), "the project's own reports/ was written"
     corpus = pd.read_csv(out / "tables" / "corpus-by-outlet.csv")
     assert dict(zip(corpus["outlet"], corpus["articles_n"])) == {"Daily Ledger": 2, "Harbour Courier": 2}
+    clusters = pd.read_csv(out / "tables" / "corpus-duplicates.csv")
+    assert sorted(clusters["article_id"]) == ["ledger-1", "ledger-1-updated"]
+    rejected = pd.read_csv(out / "tables" / "corpus-rejected.csv")
+    assert rejected["reason"].str.startswith("near-duplicate of ledger-1 ").tolist() == [True]
     voice = pd.read_csv(out / "tables" / "voice-by-outlet.csv")
     assert set(voice["outlet"]) == {"Daily Ledger", "Harbour Courier"}
     assert "Ann Lee" in (out / "05-positioning.html").read_text(encoding="utf-8")
