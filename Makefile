@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: report test venv clean-reports strip-notebooks train-stance
+.PHONY: report test venv clean-reports strip-notebooks train-stance reference
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; run: make PYTHON=python3.11 ...")'
@@ -41,6 +41,10 @@ report: $(VENV)/.installed-run
 ## Run the whole test suite.
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+## Rewrite tests/reference/ (the tables test_reference.py compares with); only after a deliberate change of behaviour.
+reference: $(VENV)/.installed-test
+	$(BIN)/python tests/reference/make_reference.py
 
 ## Remove outputs from notebooks before committing (keeps diffs readable).
 strip-notebooks: $(VENV)/.installed-run
