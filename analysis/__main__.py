@@ -6,6 +6,7 @@ in :data:`COMMANDS`.
 
 >>> main(["evaluate-quotes", "--help"])  # doctest: +SKIP
 >>> main(["run", "data", "--out", "results/", "--engine", "processes"])  # doctest: +SKIP
+>>> main(["report", "--out", "reports/other", "-p", "FRAME_SET", "generic_frames"])  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -94,7 +95,19 @@ def _add_new_story(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=stories.run_from_args)
 
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate_quotes, _add_run, _add_draft_codebook, _add_new_story]
+
+def _add_report(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="execute the notebooks headless into reports/ (what make report runs)",
+        description="Execute the numbered notebooks headless; options as for python -m analysis.report.",
+        add_help=False,
+    )
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="options of python -m analysis.report (try: report --help)")
+    parser.set_defaults(handler=lambda args: __import__("analysis.report", fromlist=["main"]).main(args.args))
+
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate_quotes, _add_run, _add_draft_codebook, _add_new_story, _add_report]
 """Registration functions, one per command."""
 
 

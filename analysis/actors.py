@@ -2,23 +2,27 @@
 
 A codebook is a YAML file (schema: ``data/actors.README.md``) listing each
 actor with a canonical ``name``, ``aliases`` (surname, titles, descriptions
-such as "the Ontario MP"), ``party``, ``camp``, ``role`` and ``pronouns``. It is
-validated on load; every problem is reported at once in a
-:class:`CodebookError`.
+such as "the mayor"), ``party``, ``camp``, ``role`` and ``pronouns``, and
+optionally the camps with a chart ``color`` each. It is validated on load;
+every problem is reported at once in a :class:`CodebookError`. The story
+lives in that file only (``data/actors.yaml`` for the project's own story).
 
->>> from analysis.actors import load_codebook, find_mentions
->>> book = load_codebook()
->>> book.actor("Jamil Jivani").camp
-'conservative'
->>> find_mentions("The Ontario MP met Trump’s team.", book)[["mention", "actor"]].values.tolist()
-[['The Ontario MP', 'Jamil Jivani'], ['Trump', 'Donald Trump']]
+>>> from analysis.actors import parse_codebook, find_mentions
+>>> book = parse_codebook({"actors": [
+...     {"name": "Ann Lee", "aliases": ["Lee", "the mayor"], "camp": "council", "pronouns": "she"},
+...     {"name": "Bo Chan", "aliases": ["Chan", "Mr. Chan"], "camp": "opposition", "pronouns": "he"}]})
+>>> book.actor("Ann Lee").camp
+'council'
+>>> find_mentions("The Mayor met Chan’s team.", book)[["mention", "actor"]].values.tolist()
+[['The Mayor', 'Ann Lee'], ['Chan', 'Bo Chan']]
 
 Limits: matching is on the surface form only. An alias that starts with a
-lower-case word ("the prime minister") matches in any case; a proper-name alias
-("Trump", "PM") matches with its own capitalisation, so "pm" in "5 pm" is not
-Carney. Accents and apostrophes are matched loosely ("Gerard" finds "Gérard",
-"plant's" finds "plant’s"). A surname shared by two people needs the longer
-name in the codebook ("Usha Vance") so that it is not read as the other one.
+lower-case word ("the mayor") matches in any case; a proper-name alias
+("Chan", "PM") matches with its own capitalisation, so "pm" in "5 pm" is not
+the prime minister. Accents and apostrophes are matched loosely ("Gerard"
+finds "Gérard", "plant's" finds "plant’s"). A surname shared by two people
+needs the longer name in the codebook ("Mei Chan") so that it is not read as
+the other one.
 """
 
 from __future__ import annotations
@@ -33,13 +37,15 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
+from analysis.datafiles import UniqueKeyLoader, cached_by_mtime
 from analysis.paths import DATA_DIR
 
 DEFAULT_CODEBOOK = DATA_DIR / "actors.yaml"
 PRONOUNS = ("he", "she", "they", "it")
 _TOP_KEYS = {"version", "story", "camps", "actors"}
 _ACTOR_KEYS = {"name", "aliases", "party", "camp", "role", "pronouns"}
-_DEFAULT_CAMPS = ("conservative", "liberal_government", "us_administration", "other")
+_CAMP_KEYS = {"name", "color"}
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 MENTIONS_SCHEMA = pa.DataFrameSchema(
     {
@@ -78,13 +84,17 @@ class Codebook:
     """Actors of one story, with a matcher for their names and aliases."""
 
     actors: tuple[Actor, ...]
-    camps: tuple[str, ...] = _DEFAULT_CAMPS
+    camps: tuple[str, ...] = ()
     story: str | None = None
     source: str | None = None
+    camp_colors: dict[str, str] = field(default_factory=dict)
+    """Colour (``#rrggbb``) of each camp that the codebook gives one; :mod:`analysis.charts` colours the rest."""
     _by_name: dict[str, Actor] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name = {a.name: a for a in self.actors}
+        if not self.camps:  # camps not listed: those the actors name, in order
+            self.camps = tuple(dict.fromkeys(a.camp for a in self.actors))
 
     def actor(self, name: str) -> Actor:
         """The actor with this canonical name (KeyError naming the known ones otherwise)."""
@@ -108,8 +118,8 @@ class Codebook:
     def resolve(self, alias: str) -> Actor | None:
         """The actor an exact alias (any spacing, accents, apostrophes, case) belongs to, else None.
 
-        >>> load_codebook().resolve("the ontario mp").name
-        'Jamil Jivani'
+        >>> parse_codebook({"actors": [{"name": "Ann Lee", "aliases": ["the Mayor"], "camp": "c", "pronouns": "she"}]}).resolve("the  mayor").name
+        'Ann Lee'
         """
         try:
             return self._resolved[alias]
@@ -206,11 +216,13 @@ def find_mentions(text: str, codebook: Codebook | None = None) -> pd.DataFrame:
     """Every name/alias match of a codebook actor in ``text``, with offsets.
 
     Columns: ``start, end, mention, actor, camp`` (:data:`MENTIONS_SCHEMA`);
-    ``text[start:end] == mention``. Longest alias wins ("Usha Vance" is not
-    "Vance"); a possessive "’s" is left out of the mention.
+    ``text[start:end] == mention``. Longest alias wins ("Mei Chan" is not
+    "Chan"); a possessive "’s" is left out of the mention.
 
-    >>> find_mentions("Conservative MP Gérard Deltell spoke to the Liberal government.")[["mention", "actor"]].values.tolist()
-    [['Gérard Deltell', 'Gérard Deltell'], ['the Liberal government', 'Liberal government']]
+    >>> book = parse_codebook({"actors": [{"name": "Gérard Roy", "aliases": ["Roy"], "camp": "a", "pronouns": "he"},
+    ...                                   {"name": "City council", "aliases": ["the council"], "camp": "b", "pronouns": "it"}]})
+    >>> find_mentions("Councillor Gerard Roy spoke to the Council.", book)[["mention", "actor"]].values.tolist()
+    [['Gerard Roy', 'Gérard Roy'], ['the Council', 'City council']]
     """
     book = codebook if codebook is not None else load_codebook()
     rows = [(s, e, m, a.name, a.camp) for s, e, m, a in book.iter_mentions(text)]
@@ -262,10 +274,7 @@ def _validate(raw: object, label: str, lines: dict[tuple, int] | None = None) ->
     if not isinstance(raw, dict):
         return [f"{label}: the top level must be a mapping with an 'actors' list, not {type(raw).__name__}"]
     problems = [f"{at(k)}: unknown top-level key {k!r} (allowed: {sorted(_TOP_KEYS)})" for k in raw if k not in _TOP_KEYS]
-    camps = raw.get("camps", list(_DEFAULT_CAMPS))
-    if not isinstance(camps, list) or not all(isinstance(c, str) for c in camps):
-        problems.append(f"{at('camps')}: 'camps' must be a list of names")
-        camps = list(_DEFAULT_CAMPS)
+    camps, _ = _camps(raw.get("camps"), at("camps"), problems)
     actors = raw.get("actors")
     if not isinstance(actors, list) or not actors:
         return problems + [f"{at('actors')}: 'actors' must be a non-empty list"]
@@ -287,8 +296,11 @@ def _validate(raw: object, label: str, lines: dict[tuple, int] | None = None) ->
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
             problems.append(f"{at('actors', i - 1, 'aliases')}: {who}: 'aliases' must be a list of non-empty strings")
             aliases = []
-        if entry.get("camp") not in camps:
-            problems.append(f"{at('actors', i - 1, 'camp')}: {who}: camp {entry.get('camp')!r} is not one of {camps}")
+        camp = entry.get("camp")
+        if not isinstance(camp, str) or not camp.strip():
+            problems.append(f"{at('actors', i - 1, 'camp')}: {who}: 'camp' must be a name")
+        elif camps is not None and camp not in camps:
+            problems.append(f"{at('actors', i - 1, 'camp')}: {who}: camp {camp!r} is not one of {camps}")
         if entry.get("pronouns") not in PRONOUNS:
             problems.append(f"{at('actors', i - 1, 'pronouns')}: {who}: pronouns {entry.get('pronouns')!r} must be one of {list(PRONOUNS)}")
         for key in ("party", "role"):
@@ -309,29 +321,84 @@ def _validate(raw: object, label: str, lines: dict[tuple, int] | None = None) ->
     return problems
 
 
+def _camps(raw: object, label: str, problems: list[str]) -> tuple[list[str] | None, dict[str, str]]:
+    """Camp names (None when the codebook lists none) and the colours given, from ``camps:``.
+
+    Each item is a name, or a mapping ``{name: ..., color: "#rrggbb"}``.
+    """
+    if raw is None:
+        return None, {}
+    if not isinstance(raw, list):
+        problems.append(f"{label}: 'camps' must be a list of names (or of {{name, color}} mappings)")
+        return None, {}
+    names, colors = [], {}
+    for i, item in enumerate(raw, start=1):
+        if isinstance(item, dict):
+            unknown = [k for k in item if k not in _CAMP_KEYS]
+            if unknown:
+                problems.append(f"{label}: camp #{i}: unknown key(s) {unknown} (allowed: {sorted(_CAMP_KEYS)})")
+            name, color = item.get("name"), item.get("color")
+            if color is not None and not (isinstance(color, str) and _COLOR.match(color)):
+                problems.append(f"{label}: camp #{i} ({name}): color {color!r} must be '#rrggbb' or '#rgb'")
+            elif color is not None and isinstance(name, str):
+                colors[name] = color
+        else:
+            name = item
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"{label}: camp #{i}: a camp needs a name, not {name!r}")
+        elif name in names:
+            problems.append(f"{label}: camp {name!r} is listed twice")
+        else:
+            names.append(name)
+    return names, colors
+
+
 def load_codebook(path: str | Path | None = None) -> Codebook:
     """Load and validate an actor codebook (default ``data/actors.yaml``).
 
     Raises :class:`CodebookError` listing every problem (unknown keys, an
-    alias claimed by two actors, a missing name, an unknown camp or pronoun),
-    each as ``file:line: actor #N (name): ...``.
+    alias claimed by two actors, a missing name, an unknown camp or pronoun,
+    a colour that is not ``#rrggbb``), each as ``file:line: actor #N (name): ...``.
+    The codebook is parsed once per file version (path, modification time and
+    size) and shared: treat it as read-only.
 
-    >>> load_codebook().actor("Mark Carney").pronouns
-    'he'
+    >>> book = load_codebook()
+    >>> len(book.actors) > 0 and all(a.camp in book.camps for a in book.actors)
+    True
     """
     path = Path(DEFAULT_CODEBOOK if path is None else path)
     if not path.is_file():
         raise CodebookError(f"{path}: no such codebook file")
+    return _load_codebook(path)
+
+
+@cached_by_mtime
+def _load_codebook(path: Path) -> Codebook:
     text = path.read_text(encoding="utf-8")
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise CodebookError(f"{path}: not valid YAML: {exc}") from exc
     problems = _validate(raw, str(path))
     if problems:  # again, with the line of each problem (parsing for lines costs more than loading)
-        problems = _validate(raw, str(path), node_lines(text))
+        raise CodebookError(f"{len(problems)} problem(s) in codebook {path}:\n  " + "\n  ".join(_validate(raw, str(path), node_lines(text))))
+    return parse_codebook(raw, str(path))
+
+
+def parse_codebook(raw: object, source: str | None = None) -> Codebook:
+    """A codebook from its parsed YAML (a mapping), validated as :func:`load_codebook` does.
+
+    For codebooks built in code (tests, examples); ``source`` names it in
+    error messages (and is kept as :attr:`Codebook.source` when it is a file).
+
+    >>> parse_codebook({"actors": [{"name": "Ann Lee", "camp": "council", "pronouns": "she"}]}).camps
+    ('council',)
+    """
+    label = source or "<codebook>"
+    problems = _validate(raw, label)
     if problems:
-        raise CodebookError(f"{len(problems)} problem(s) in codebook {path}:\n  " + "\n  ".join(problems))
+        raise CodebookError(f"{len(problems)} problem(s) in codebook {label}:\n  " + "\n  ".join(problems))
+    camps, colors = _camps(raw.get("camps"), label, [])
     actors = tuple(
         Actor(
             name=e["name"].strip(),
@@ -343,4 +410,4 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         )
         for e in raw["actors"]
     )
-    return Codebook(actors=actors, camps=tuple(raw.get("camps", _DEFAULT_CAMPS)), story=raw.get("story"), source=str(path))
+    return Codebook(actors=actors, camps=tuple(camps or ()), story=raw.get("story"), source=source, camp_colors=colors)

@@ -15,18 +15,38 @@ report is built, :mod:`analysis.report` turns the same output into offline HTML.
 
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
+import sys
+from collections.abc import Mapping
+
+
+def _import_jsonschema_without_iri_grammar() -> None:
+    """Import jsonschema's format checkers without ``rfc3987_syntax``, which compiles a grammar at import (~1.5 s).
+
+    Altair validates specs with jsonschema, whose format checkers import
+    ``rfc3987_syntax`` for the ``iri`` formats when it is installed (Jupyter
+    pulls it in). Vega-Lite's schema uses no ``iri`` format, so it is hidden
+    while jsonschema registers its checkers, then unhidden: nothing else changes.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail, which jsonschema allows
+    try:
+        import jsonschema._format  # noqa: F401
+    finally:
+        del sys.modules["rfc3987_syntax"]
+
+
+_import_jsonschema_without_iri_grammar()
+
+import altair as alt  # noqa: E402
+import pandas as pd  # noqa: E402
 
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
-CAMP_COLORS = {
-    "conservative": "#1f4e9c",
-    "liberal_government": "#d62728",
-    "us_administration": "#7f3c8d",
-    "other": "#8c8c8c",
-    "narrator": "#444444",
-}
-"""Fixed colour per camp so a camp looks the same in every chart."""
+FIXED_COLORS = {"narrator": "#444444", "other": "#8c8c8c", "unknown": "#bbbbbb"}
+"""Greys for the groups every story has: the outlet's own words, everyone else, speakers outside the codebook."""
+FALLBACK_CAMP_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#e6ab02"]
+"""Colours (ColorBrewer Dark2), in order, for camps the codebook gives no ``color``."""
+UNKNOWN_CAMP_COLOR = FIXED_COLORS["unknown"]
 
 OUTLET_PALETTE = ["#E69F00", "#009E73", "#56B4E9", "#CC79A7", "#F0E442", "#999999", "#D55E00"]
 """Okabe-Ito colours for outlets and other categories, kept apart from the party-coded camp colours."""
@@ -57,25 +77,23 @@ alt.renderers.register("workbench", _workbench_renderer)
 alt.renderers.enable("workbench")
 
 
-EXTRA_CAMP_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#e6ab02"]
-"""Colours, in order, for camps of another story that :data:`CAMP_COLORS` does not name."""
-UNKNOWN_CAMP_COLOR = "#bbbbbb"
+def camp_colors(domain: list[str], colors: Mapping[str, str] | None = None) -> list[str]:
+    """One colour per camp of ``domain``: the codebook's ``colors`` where given, else :data:`FIXED_COLORS`, else the next of :data:`FALLBACK_CAMP_COLORS`.
 
+    ``colors`` is :attr:`analysis.actors.Codebook.camp_colors`.
 
-def camp_colors(domain: list[str]) -> list[str]:
-    """One colour per camp: :data:`CAMP_COLORS` where named, else the next of :data:`EXTRA_CAMP_COLORS`; ``unknown`` grey.
-
-    >>> camp_colors(["conservative", "trump_campaign", "unknown"])
+    >>> camp_colors(["council", "opposition", "unknown"], {"council": "#1f4e9c"})
     ['#1f4e9c', '#1b9e77', '#bbbbbb']
     """
-    extra = iter(EXTRA_CAMP_COLORS * (1 + len(domain) // len(EXTRA_CAMP_COLORS)))
-    return [CAMP_COLORS[c] if c in CAMP_COLORS else UNKNOWN_CAMP_COLOR if c == "unknown" else next(extra) for c in domain]
+    colors = dict(colors or {})
+    extra = iter(FALLBACK_CAMP_COLORS * (1 + len(domain) // len(FALLBACK_CAMP_COLORS)))
+    return [colors.get(c) or FIXED_COLORS.get(c) or next(extra) for c in domain]
 
 
-def camp_scale(domain: list[str] | None = None) -> alt.Scale:
-    """A colour scale that keeps :data:`CAMP_COLORS` and gives other stories' camps their own colours (see :func:`camp_colors`)."""
-    domain = list(domain or CAMP_COLORS)
-    return alt.Scale(domain=domain, range=camp_colors(domain))
+def camp_scale(domain: list[str], colors: Mapping[str, str] | None = None) -> alt.Scale:
+    """A colour scale over the camps in ``domain`` (see :func:`camp_colors`)."""
+    domain = list(domain)
+    return alt.Scale(domain=domain, range=camp_colors(domain, colors))
 
 
 def corpus_overview(articles: pd.DataFrame) -> alt.Chart:
@@ -113,10 +131,12 @@ TABLE_ROWS = 15
 """Rows shown in the quote list under an interactive chart."""
 
 
-def _camp_domain(camps) -> list[str]:
-    """Camps present, in :data:`CAMP_COLORS` order, unknown ones last."""
+def _camp_domain(camps, colors: Mapping[str, str] | None) -> list[str]:
+    """Camps present: in the codebook's order (the order of ``colors``), then the rest sorted, the fixed groups last."""
     present = list(dict.fromkeys(str(c) for c in camps))
-    return [c for c in CAMP_COLORS if c in present] + sorted(c for c in present if c not in CAMP_COLORS)
+    known = [c for c in (colors or {}) if c in present and c not in FIXED_COLORS]
+    rest = sorted(c for c in present if c not in known and c not in FIXED_COLORS)
+    return known + rest + [c for c in FIXED_COLORS if c in present]
 
 
 def _clip(text, limit: int = 140) -> str:
@@ -138,10 +158,11 @@ def empty_chart(title: str, message: str = "No data: nothing in this corpus to s
     )
 
 
-def voice_share(quotes: pd.DataFrame, *, title: str = "Who gets to speak") -> alt.VConcatChart | alt.Chart:
+def voice_share(quotes: pd.DataFrame, *, title: str = "Who gets to speak", colors: Mapping[str, str] | None = None) -> alt.VConcatChart | alt.Chart:
     """Stacked bars of quoted words by outlet and speaker camp, with the quote list below.
 
-    ``quotes`` is :func:`analysis.positioning.voice_quotes`. Each bar segment
+    ``quotes`` is :func:`analysis.views.voice_quotes`; ``colors`` the codebook's
+    camp colours (:attr:`analysis.tables.Tables.camp_colors`). Each bar segment
     is one quote (its share of the outlet's quoted words), so hovering shows
     the quote itself. Click a segment to select its speaker: the list of
     quotes below filters to them (double-click to clear).
@@ -155,10 +176,10 @@ def voice_share(quotes: pd.DataFrame, *, title: str = "Who gets to speak") -> al
     data = quotes.assign(
         quote_short=quotes["quote"].map(_clip),
         line=[f"{o} · {s}: “{_clip(q, 120)}”" for o, s, q in zip(quotes["outlet"], quotes["speaker_label"], quotes["quote"])],
-        camp_rank=quotes["camp_label"].map({c: i for i, c in enumerate(_camp_domain(quotes["camp_label"]))}),
+        camp_rank=quotes["camp_label"].map({c: i for i, c in enumerate(_camp_domain(quotes["camp_label"], colors))}),
     )[["article_id", "outlet", "start", "end", "speaker_label", "camp_label", "group_label", "quote_short", "line",
        "word_count", "word_share", "camp_rank", "polarity"]]
-    domain = _camp_domain(data["camp_label"])
+    domain = _camp_domain(data["camp_label"], colors)
     speaker = alt.selection_point(fields=["speaker_label"], on="click", clear="dblclick", name="speaker")
     bars = (
         alt.Chart(data)
@@ -166,7 +187,7 @@ def voice_share(quotes: pd.DataFrame, *, title: str = "Who gets to speak") -> al
         .encode(
             y=alt.Y("outlet:N", title=None),
             x=alt.X("sum(word_share):Q", title="share of the outlet's quoted words", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("camp_label:N", title="speaker's camp", scale=camp_scale(domain)),
+            color=alt.Color("camp_label:N", title="speaker's camp", scale=camp_scale(domain, colors)),
             order=alt.Order("camp_rank:O"),
             opacity=alt.condition(speaker, alt.value(1.0), alt.value(0.3)),
             tooltip=[
@@ -197,22 +218,22 @@ def voice_share(quotes: pd.DataFrame, *, title: str = "Who gets to speak") -> al
         )
     )
     table = alt.layer(
-        rows.mark_square(size=90, x=6).encode(color=alt.Color("camp_label:N", title="speaker's camp", scale=camp_scale(domain))),
+        rows.mark_square(size=90, x=6).encode(color=alt.Color("camp_label:N", title="speaker's camp", scale=camp_scale(domain, colors))),
         rows.mark_text(align="left", baseline="middle", x=18, limit=880, fontSize=12, color="#222222").encode(text="line:N"),
     ).properties(width=780, height=TABLE_ROWS * 18, title={"text": "Quotes", "subtitle": f"first {TABLE_ROWS}, filtered by the speaker clicked above; the square is the speaker's camp"})
     return alt.vconcat(bars, table, spacing=20)
 
 
-def speaker_sentiment(tone: pd.DataFrame, *, title: str = "Tone of each speaker's quotes") -> alt.FacetChart | alt.Chart:
+def speaker_sentiment(tone: pd.DataFrame, *, title: str = "Tone of each speaker's quotes", colors: Mapping[str, str] | None = None) -> alt.FacetChart | alt.Chart:
     """Diverging dots: mean TextBlob polarity of each speaker's quotes, with its bootstrap 95% interval, one panel per outlet.
 
-    ``tone`` is :func:`analysis.positioning.speaker_tone`. Hollow dots have
+    ``tone`` is :func:`analysis.views.speaker_tone`; ``colors`` as in :func:`voice_share`. Hollow dots have
     fewer than 5 quotes (``low_n``). Hover shows the most extreme quote.
     """
     if tone.empty:
         return empty_chart(title, "No attributed quotes to score.")
     data = tone.assign(example=tone["example"].map(_clip), low=tone["ci_low"].fillna(tone["polarity"]), high=tone["ci_high"].fillna(tone["polarity"]))
-    domain = _camp_domain(data["camp"])
+    domain = _camp_domain(data["camp"], colors)
     tooltip = [
         alt.Tooltip("speaker:N"), alt.Tooltip("camp:N"), alt.Tooltip("outlet:N"), alt.Tooltip("n:Q", title="quotes"),
         alt.Tooltip("polarity:Q", format=".2f", title="mean polarity"), alt.Tooltip("ci_low:Q", format=".2f", title="95% CI low"),
@@ -224,13 +245,13 @@ def speaker_sentiment(tone: pd.DataFrame, *, title: str = "Tone of each speaker'
     interval = base.mark_rule(strokeWidth=2).encode(
         x=alt.X("low:Q", title="mean polarity of quotes (−1 negative … +1 positive)", scale=alt.Scale(domain=[-1, 1])),
         x2="high:Q",
-        color=alt.Color("camp:N", scale=camp_scale(domain), title="camp"),
+        color=alt.Color("camp:N", scale=camp_scale(domain, colors), title="camp"),
         tooltip=tooltip,
     )
     dots = base.mark_point(size=90, strokeWidth=2).encode(
         x="polarity:Q",
-        color=alt.Color("camp:N", scale=camp_scale(domain), title="camp"),
-        fill=alt.condition("datum.low_n", alt.value("white"), alt.Color("camp:N", scale=camp_scale(domain), legend=None)),
+        color=alt.Color("camp:N", scale=camp_scale(domain, colors), title="camp"),
+        fill=alt.condition("datum.low_n", alt.value("white"), alt.Color("camp:N", scale=camp_scale(domain, colors), legend=None)),
         tooltip=tooltip,
     )
     return (
@@ -245,7 +266,7 @@ def speaker_sentiment(tone: pd.DataFrame, *, title: str = "Tone of each speaker'
 def treatment_heatmap(pairs: pd.DataFrame, *, title: str = "Who says what about whom") -> alt.FacetChart | alt.Chart:
     """Heat map of speaker -> target sentiment (target-directed polarity), one panel per outlet.
 
-    ``pairs`` is :func:`analysis.positioning.speaker_target`. Cells show ``n``
+    ``pairs`` is :func:`analysis.views.speaker_target`. Cells show ``n``
     (mentions); hover shows the interval and the sentence behind the most
     extreme score. The ``narrator`` row is the outlet's own words.
     """
@@ -278,7 +299,7 @@ def treatment_heatmap(pairs: pd.DataFrame, *, title: str = "Who says what about 
 def frame_heatmap(profile: pd.DataFrame, *, title: str = "How each side is framed") -> alt.FacetChart | alt.Chart:
     """Heat map of frame shares: sentences about the focus, the counterpart and each camp (rows) by frame, one panel per outlet.
 
-    ``profile`` is :func:`analysis.positioning.frame_profile`. Hover shows the
+    ``profile`` is :func:`analysis.views.frame_profile`. Hover shows the
     indicator words that fired and one sentence.
     """
     if profile.empty:
@@ -314,10 +335,10 @@ def frame_heatmap(profile: pd.DataFrame, *, title: str = "How each side is frame
     )
 
 
-def quote_timeline(quotes: pd.DataFrame, *, title: str = "Quotes through each article") -> alt.FacetChart | alt.Chart:
+def quote_timeline(quotes: pd.DataFrame, *, title: str = "Quotes through each article", colors: Mapping[str, str] | None = None) -> alt.FacetChart | alt.Chart:
     """Each quote placed by where it starts in its article (x) and its polarity (y), coloured by camp, one panel per article.
 
-    ``quotes`` is :func:`analysis.positioning.voice_quotes`. Who opens, who
+    ``quotes`` is :func:`analysis.views.voice_quotes`; ``colors`` as in :func:`voice_share`. Who opens, who
     closes, and whether one side is answered. Click a dot to highlight the
     speaker in every panel.
     """
@@ -327,7 +348,7 @@ def quote_timeline(quotes: pd.DataFrame, *, title: str = "Quotes through each ar
         quote_short=quotes["quote"].map(_clip),
         article=[f"{o} · {a}" for o, a in zip(quotes["outlet"], quotes["article_id"])],
     )[["article", "article_id", "outlet", "position", "polarity", "camp_label", "speaker_label", "group_label", "quote_short", "order", "start"]]
-    domain = _camp_domain(data["camp_label"])
+    domain = _camp_domain(data["camp_label"], colors)
     speaker = alt.selection_point(fields=["speaker_label"], on="click", clear="dblclick", name="timeline_speaker")
     zero = alt.Chart().mark_rule(color="#999999", strokeDash=[4, 3]).encode(y=alt.datum(0))
     path = alt.Chart().mark_line(color="#cccccc").encode(x="position:Q", y="polarity:Q", order="order:Q")
@@ -337,7 +358,7 @@ def quote_timeline(quotes: pd.DataFrame, *, title: str = "Quotes through each ar
         .encode(
             x=alt.X("position:Q", title="where the quote starts (0 = top of the article, 1 = end)", scale=alt.Scale(domain=[0, 1])),
             y=alt.Y("polarity:Q", title="polarity", scale=alt.Scale(domain=[-1, 1])),
-            color=alt.Color("camp_label:N", title="speaker's camp", scale=camp_scale(domain)),
+            color=alt.Color("camp_label:N", title="speaker's camp", scale=camp_scale(domain, colors)),
             opacity=alt.condition(speaker, alt.value(1.0), alt.value(0.25)),
             tooltip=[alt.Tooltip("speaker_label:N", title="speaker"), alt.Tooltip("camp_label:N", title="camp"),
                      alt.Tooltip("order:Q", title="quote number (0 = first)"), alt.Tooltip("polarity:Q", format=".2f"),
@@ -356,7 +377,7 @@ def quote_timeline(quotes: pd.DataFrame, *, title: str = "Quotes through each ar
 def positioning_map(points: pd.DataFrame, *, title: str = "Where each outlet puts the two sides") -> alt.LayerChart | alt.Chart:
     """The headline chart: each outlet placed by its treatment of the focus (x) and of the counterpart (y).
 
-    ``points`` is :func:`analysis.positioning.positioning_map_table`: per
+    ``points`` is :func:`analysis.views.positioning_map_table`: per
     outlet ``x``, ``y`` (mean sentiment, −1 … +1), their intervals, ``n`` and
     the most extreme sentence about each side, shown on hover. Lines are
     bootstrap 95% intervals. Outlets with nothing about either side are left out.

@@ -20,9 +20,9 @@ spans); word tokens are ``\\w+`` runs, lower-cased, compared as multisets:
   its mention must hold half the tokens of the gold ``speaker_mention``.
 
 >>> import pandas as pd
->>> gold = pd.DataFrame({"article": ["a"], "kind": ["direct"], "quote": ["We will win"], "speaker": ["Mark Carney"],
-...                      "speaker_mention": ["Carney"], "cue": ["said"], "optional": [False]})
->>> pred = pd.DataFrame({"article_id": ["a"], "quote": ["We will win,"], "speaker": ["Mark Carney"], "speaker_mention": ["he"]})
+>>> gold = pd.DataFrame({"article": ["a"], "kind": ["direct"], "quote": ["We will win"], "speaker": ["Ann Lee"],
+...                      "speaker_mention": ["Lee"], "cue": ["said"], "optional": [False]})
+>>> pred = pd.DataFrame({"article_id": ["a"], "quote": ["We will win,"], "speaker": ["Ann Lee"], "speaker_mention": ["he"]})
 >>> s = score_quotes(gold, pred)
 >>> (s.precision, s.recall, s.f1, s.speaker_accuracy)
 (1.0, 1.0, 1.0, 1.0)

@@ -1,13 +1,13 @@
 """Findings in words, computed from the positioning tables (never typed in by hand).
 
-Each ``describe_*`` function takes tables from :mod:`analysis.positioning` and
+Each ``describe_*`` function takes tables from :mod:`analysis.measures` and :mod:`analysis.views` and
 returns Markdown that a notebook shows as its findings. Every number quoted
 comes with its ``n``; intervals are bootstrap 95% intervals; results resting
-on fewer than :data:`analysis.positioning.LOW_N` units are flagged. An empty
+on fewer than :data:`analysis.stats.LOW_N` units are flagged. An empty
 table gives a sentence saying so, never an error.
 
 >>> import pandas as pd
->>> from analysis.positioning import MEASURES_SCHEMA
+>>> from analysis.measures import MEASURES_SCHEMA
 >>> describe_voice(pd.DataFrame(columns=list(MEASURES_SCHEMA.columns)))  # doctest: +ELLIPSIS
 '**No quotes were found**, so there is nothing yet to say about who gets to speak. ...'
 
@@ -22,7 +22,7 @@ import math
 import pandas as pd
 
 from analysis.markup import escape_markdown as _md
-from analysis.positioning import LOW_N
+from analysis.stats import LOW_N
 
 EMPTY_CORPUS_HINT = "(Does the corpus hold articles? See notebook 01 for what was loaded and what was rejected.)"
 NEUTRAL_BAND = 0.05
@@ -86,9 +86,11 @@ def describe_inputs(tables, focus: str, counterpart: str) -> str:
     """What the notebook is reading: corpus size, quotes found, and the two sides compared.
 
     >>> import pandas as pd
-    >>> from analysis.positioning import build_tables
-    >>> print(describe_inputs(build_tables(pd.DataFrame({"article_id": [], "text": []})), "conservative", "liberal_government"))
-    Reading **0 articles** from 0 outlets: 0 quotes, 0 actor mentions. Focus: **conservative** (a camp); counterpart: **liberal government** (a camp). The corpus is empty, so every table below is empty too. (Does the corpus hold articles? See notebook 01 for what was loaded and what was rejected.)
+    >>> from analysis.actors import parse_codebook
+    >>> from analysis.tables import build_tables
+    >>> book = parse_codebook({"actors": [{"name": "A", "camp": "city_council", "pronouns": "he"}, {"name": "B", "camp": "opposition", "pronouns": "she"}]})
+    >>> print(describe_inputs(build_tables(pd.DataFrame({"article_id": [], "text": []}), book), "city_council", "opposition"))
+    Reading **0 articles** from 0 outlets: 0 quotes, 0 actor mentions. Focus: **city council** (a camp); counterpart: **opposition** (a camp). The corpus is empty, so every table below is empty too. (Does the corpus hold articles? See notebook 01 for what was loaded and what was rejected.)
     """
     f, c = tables.party(focus), tables.party(counterpart)
     describe = lambda p: f"**{_md(p.label)}** (" + (f"an actor, camp {_md(p.camp)}" if p.kind == "actor" else "a camp") + ")"  # noqa: E731
@@ -101,7 +103,7 @@ def describe_inputs(tables, focus: str, counterpart: str) -> str:
 
 
 def describe_voice(measures: pd.DataFrame) -> str:
-    """Who gets to speak, per outlet: shares of quotes and quoted words (from :func:`~analysis.positioning.positioning_measures`)."""
+    """Who gets to speak, per outlet: shares of quotes and quoted words (from :func:`~analysis.measures.positioning_measures`)."""
     voice = measures[measures["measure"] == "quote_share"] if len(measures) else measures
     if voice.empty or (voice["n"] == 0).all():
         return f"**No quotes were found**, so there is nothing yet to say about who gets to speak. {EMPTY_CORPUS_HINT}"
@@ -166,7 +168,7 @@ def describe_tone(measures: pd.DataFrame) -> str:
 def describe_treatment(measures: pd.DataFrame, pairs: pd.DataFrame | None = None) -> str:
     """How the narrator and other speakers treat the focus and the counterpart, per outlet (target-directed sentiment per mention).
 
-    ``pairs`` (:func:`~analysis.positioning.speaker_target`) adds the most
+    ``pairs`` (:func:`~analysis.views.speaker_target`) adds the most
     negative speaker -> target pair with its evidence.
     """
     treat = measures[measures["dimension"] == "treatment"] if len(measures) else measures
@@ -196,7 +198,7 @@ def describe_treatment(measures: pd.DataFrame, pairs: pd.DataFrame | None = None
 
 
 def describe_frames(profile: pd.DataFrame) -> str:
-    """The most common frame in sentences about the focus and about the counterpart, per outlet (:func:`~analysis.positioning.frame_profile`)."""
+    """The most common frame in sentences about the focus and about the counterpart, per outlet (:func:`~analysis.views.frame_profile`)."""
     sides = profile[profile["about_kind"].isin(["focus", "counterpart"])] if len(profile) else profile
     if sides.empty:
         return f"**No sentence names the focus or the counterpart**, so there is no frame profile. {EMPTY_CORPUS_HINT}"
@@ -237,7 +239,7 @@ def describe_verbs(measures: pd.DataFrame) -> str:
 
 
 def describe_positioning(points: pd.DataFrame) -> str:
-    """Where each outlet sits on the positioning map, in words (:func:`~analysis.positioning.positioning_map_table`)."""
+    """Where each outlet sits on the positioning map, in words (:func:`~analysis.measures.positioning_map_table`)."""
     usable = points.dropna(subset=["x", "y"]) if len(points) else points
     if usable.empty:
         return (f"**No outlet can be placed on the map**: none has sentences or quotes naming both the focus and the "

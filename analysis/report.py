@@ -234,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--strip", action="store_true", help="strip outputs from the notebooks instead of running them")
     parser.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-        help="override a parameters-cell value, e.g. -p RESULTS results/ -p FOCUS 'Mark Carney' (repeatable; 'None' means None; "
+        help="override a parameters-cell value, e.g. -p RESULTS results/ -p FOCUS 'Ann Lee' (repeatable; 'None' means None; "
         "relative CORPUS, RESULTS, CODEBOOK and *_DIR/_PATH/_FILE values are read from where you run this)",
     )
     args = parser.parse_args(argv)

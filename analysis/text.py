@@ -7,16 +7,16 @@ paragraph or sentence.
 Sentence boundaries come from syntok (segtok's successor: rules for
 abbreviations, initials and quotes, pure Python, nothing to download), at
 about 10k sentences/s, twice pySBD. BlingFire is faster but glues "said.
-Mr. Jivani" into one sentence, which breaks quote attribution. TextBlob's
+Mr. Chan" into one sentence, which breaks quote attribution. TextBlob's
 splitter is not used because it needs NLTK data fetched from the internet at
 run time. Sentences never cross paragraphs.
 
 >>> import pandas as pd
->>> df = pd.DataFrame({"article_id": ["a"], "text": ["Washington Trip\\nHe said it. She left."]})
+>>> df = pd.DataFrame({"article_id": ["a"], "text": ["Budget Vote\\nHe said it. She left."]})
 >>> paragraphs(df)[["paragraph_id", "text", "is_heading"]].values.tolist()
-[[0, 'Washington Trip', True], [1, 'He said it. She left.', False]]
+[[0, 'Budget Vote', True], [1, 'He said it. She left.', False]]
 >>> sentences(df)["text"].tolist()
-['Washington Trip', 'He said it.', 'She left.']
+['Budget Vote', 'He said it.', 'She left.']
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def _fix_text(raw: str) -> str:
 
 
 def _is_heading(paragraph: str) -> bool:
-    """A short one-line paragraph without closing punctuation, e.g. ``Washington Trip``."""
+    """A short one-line paragraph without closing punctuation, e.g. ``Budget Vote``."""
     if "\n" in paragraph or not paragraph:
         return False
     words = paragraph.split()
@@ -171,10 +171,11 @@ def _require_text_columns(df: pd.DataFrame) -> None:
         raise KeyError(f"expected an articles table with columns article_id and text; missing {sorted(missing)}")
 
 
-def paragraphs(df: pd.DataFrame) -> pd.DataFrame:
+def paragraphs(df: pd.DataFrame, *, validate: bool = True) -> pd.DataFrame:
     """Split each article into paragraphs with offsets into its ``text``.
 
-    Columns: see :data:`PARAGRAPHS_SCHEMA`.
+    Columns: see :data:`PARAGRAPHS_SCHEMA` (``validate=False`` skips the check,
+    for a caller that checks the table it builds once).
     """
     _require_text_columns(df)
     rows = []
@@ -184,21 +185,22 @@ def paragraphs(df: pd.DataFrame) -> pd.DataFrame:
             body = text[start:end]
             rows.append((article_id, paragraph_id, start, end, body, _is_heading(body)))
     out = pd.DataFrame(rows, columns=list(PARAGRAPHS_SCHEMA.columns))
-    return PARAGRAPHS_SCHEMA.validate(out.astype({"article_id": str, "paragraph_id": int, "start": int, "end": int, "text": str, "is_heading": bool}))
+    out = out.astype({"article_id": str, "paragraph_id": int, "start": int, "end": int, "text": str, "is_heading": bool})
+    return PARAGRAPHS_SCHEMA.validate(out) if validate else out
 
 
-def sentences(df: pd.DataFrame, paragraphs_df: pd.DataFrame | None = None) -> pd.DataFrame:
+def sentences(df: pd.DataFrame, paragraphs_df: pd.DataFrame | None = None, *, validate: bool = True) -> pd.DataFrame:
     """Split each article into sentences with offsets into its ``text``.
 
     Headings count as one sentence each. Pass ``paragraphs_df`` when you have
     it already to avoid splitting paragraphs twice. Columns: see
-    :data:`SENTENCES_SCHEMA`.
+    :data:`SENTENCES_SCHEMA` (``validate=False`` skips the check).
 
     Limits: an abbreviation the splitter does not know can end a sentence
     early, and a sentence that runs over a line break is cut there.
     """
     _require_text_columns(df)
-    paras = paragraphs(df) if paragraphs_df is None else paragraphs_df
+    paras = paragraphs(df, validate=validate) if paragraphs_df is None else paragraphs_df
     rows = []
     counters: dict[str, int] = {}
     for article_id, paragraph_id, p_start, body, is_heading in zip(
@@ -210,9 +212,8 @@ def sentences(df: pd.DataFrame, paragraphs_df: pd.DataFrame | None = None) -> pd
             counters[article_id] = sentence_id + 1
             rows.append((article_id, sentence_id, paragraph_id, p_start + start, p_start + end, body[start:end], bool(is_heading)))
     out = pd.DataFrame(rows, columns=list(SENTENCES_SCHEMA.columns))
-    return SENTENCES_SCHEMA.validate(
-        out.astype({"article_id": str, "sentence_id": int, "paragraph_id": int, "start": int, "end": int, "text": str, "is_heading": bool})
-    )
+    out = out.astype({"article_id": str, "sentence_id": int, "paragraph_id": int, "start": int, "end": int, "text": str, "is_heading": bool})
+    return SENTENCES_SCHEMA.validate(out) if validate else out
 
 
 def count_segments(articles: pd.DataFrame, paragraphs_df: pd.DataFrame, sentences_df: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,8 @@ import argparse
 import random
 import time
 
-from analysis.frames import load_frames, score_frames
+from analysis.frame_lexicon import load_frames
+from analysis.frames import score_frames
 
 WORDS = (
     "Minister LeBlanc gave a briefing to the MP, who I don’t believe is the trade critic for the Opposition. "

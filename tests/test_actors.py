@@ -112,7 +112,12 @@ def test_user_codebook_for_another_story(tmp_path):
         ("actors:\n  - {name: A, camp: other, pronouns: he, colour: red}\n", "unknown key 'colour'"),
         ("actors:\n" + GOOD_ACTOR + "  - {name: Bo Lee, aliases: [Lee], camp: other, pronouns: he}\n", "alias 'Lee' is already claimed by 'Ann Lee'"),
         ("actors:\n" + GOOD_ACTOR + GOOD_ACTOR, "duplicate actor name 'Ann Lee'"),
-        ("actors:\n  - {name: A, camp: martians, pronouns: he}\n", "camp 'martians' is not one of"),
+        ("camps: [earthlings]\nactors:\n  - {name: A, camp: martians, pronouns: he}\n", "camp 'martians' is not one of"),
+        ("camps: [{name: a, color: red}]\nactors:\n  - {name: A, camp: a, pronouns: he}\n", "color 'red' must be '#rrggbb'"),
+        ("camps: [{name: a, colour: '#123456'}]\nactors:\n  - {name: A, camp: a, pronouns: he}\n", "unknown key(s) ['colour']"),
+        ("camps: [a, a]\nactors:\n  - {name: A, camp: a, pronouns: he}\n", "camp 'a' is listed twice"),
+        ("actors:\n  - {name: A, camp: a, pronouns: he}\n  - {name: A, camp: a, pronouns: he}\n", "duplicate actor name"),
+        ("actors:\n  - {name: A, camp: a, pronouns: he, pronouns: she}\n", "duplicate key 'pronouns'"),
         ("actors:\n  - {name: A, camp: other, pronouns: him}\n", "pronouns 'him' must be one of"),
         ("actors:\n  - {name: A, aliases: Lee, camp: other, pronouns: he}\n", "'aliases' must be a list"),
         ("people:\n" + GOOD_ACTOR, "unknown top-level key 'people'"),
@@ -131,7 +136,7 @@ def test_invalid_codebook_is_rejected_with_a_clear_message(tmp_path, body, messa
 
 def test_every_problem_is_reported_at_once(tmp_path):
     path = tmp_path / "bad.yaml"
-    path.write_text("actors:\n  - {camp: other, pronouns: he}\n  - {name: B, camp: nowhere, pronouns: he, x: 1}\n", encoding="utf-8")
+    path.write_text("camps: [other]\nactors:\n  - {camp: other, pronouns: he}\n  - {name: B, camp: nowhere, pronouns: he, x: 1}\n", encoding="utf-8")
     with pytest.raises(CodebookError) as err:
         load_codebook(path)
     text = str(err.value)
@@ -172,3 +177,21 @@ def test_problems_point_at_their_line(tmp_path):
 def test_missing_codebook_file(tmp_path):
     with pytest.raises(CodebookError, match="no such codebook file"):
         load_codebook(tmp_path / "nope.yaml")
+
+
+def test_camps_default_to_those_the_actors_name_and_colours_are_optional(tmp_path):
+    path = tmp_path / "book.yaml"
+    path.write_text("actors:\n  - {name: A, camp: b_team, pronouns: he}\n  - {name: B, camp: a_team, pronouns: she}\n", encoding="utf-8")
+    book = load_codebook(path)
+    assert book.camps == ("b_team", "a_team") and book.camp_colors == {}
+    shipped = load_codebook()
+    assert set(shipped.camp_colors) == set(shipped.camps)  # the seed story colours every camp
+
+
+def test_codebook_is_parsed_once_per_file_version(tmp_path):
+    path = tmp_path / "book.yaml"
+    path.write_text("actors:\n  - {name: A, camp: x, pronouns: he}\n", encoding="utf-8")
+    first = load_codebook(path)
+    assert load_codebook(path) is first
+    path.write_text("actors:\n  - {name: Abc, camp: x, pronouns: he}\n", encoding="utf-8")  # another size: reread
+    assert load_codebook(path).actors[0].name == "Abc"

@@ -6,7 +6,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from analysis import charts, positioning as pos
+from analysis import charts, measures as ms, views
+from analysis.tables import build_tables
 from analysis.corpus import load_articles
 from notebook_support import write_us_corpus
 
@@ -16,19 +17,20 @@ FOCUS, COUNTERPART = "Donald Trump", "clinton_campaign"
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory):
     params = write_us_corpus(tmp_path_factory.mktemp("us"))
-    return pos.build_tables(load_articles(params["CORPUS"]), params["CODEBOOK"], "generic_frames")
+    return build_tables(load_articles(params["CORPUS"]), params["CODEBOOK"], "generic_frames")
 
 
 @pytest.fixture(scope="module")
 def built(tables):
-    quotes = pos.voice_quotes(tables, FOCUS, COUNTERPART)
+    quotes = views.voice_quotes(tables, FOCUS, COUNTERPART)
+    colors = tables.camp_colors
     return {
-        "voice_share": charts.voice_share(quotes),
-        "speaker_sentiment": charts.speaker_sentiment(pos.speaker_tone(tables)),
-        "treatment_heatmap": charts.treatment_heatmap(pos.speaker_target(tables)),
-        "frame_heatmap": charts.frame_heatmap(pos.frame_profile(tables, FOCUS, COUNTERPART)),
-        "quote_timeline": charts.quote_timeline(quotes),
-        "positioning_map": charts.positioning_map(pos.positioning_map_table(tables, FOCUS, COUNTERPART)),
+        "voice_share": charts.voice_share(quotes, colors=colors),
+        "speaker_sentiment": charts.speaker_sentiment(views.speaker_tone(tables), colors=colors),
+        "treatment_heatmap": charts.treatment_heatmap(views.speaker_target(tables)),
+        "frame_heatmap": charts.frame_heatmap(views.frame_profile(tables, FOCUS, COUNTERPART)),
+        "quote_timeline": charts.quote_timeline(quotes, colors=colors),
+        "positioning_map": charts.positioning_map(ms.positioning_map_table(tables, FOCUS, COUNTERPART)),
     }
 
 
@@ -67,10 +69,23 @@ def test_voice_chart_filters_its_quote_list_by_the_clicked_speaker(built):
     assert {"param": params[0]["name"]} in filters
 
 
-def test_camp_colours_are_fixed_and_other_stories_get_their_own():
-    scale = charts.camp_scale(["liberal_government", "clinton_campaign", "trump_campaign", "unknown"])
-    assert scale.range[0] == charts.CAMP_COLORS["liberal_government"]
-    assert len(set(scale.range)) == 4 and scale.range[-1] == charts.UNKNOWN_CAMP_COLOR
+def test_camp_colours_come_from_the_codebook_with_a_fallback_palette(tmp_path, built):
+    from analysis.actors import load_codebook
+
+    path = tmp_path / "book.yaml"
+    path.write_text(
+        "camps:\n  - {name: blue_team, color: '#112233'}\n  - red_team\nactors:\n"
+        "  - {name: Ann Lee, aliases: [Lee], party: null, camp: blue_team, role: null, pronouns: she}\n"
+        "  - {name: Bo Chan, aliases: [Chan], party: null, camp: red_team, role: null, pronouns: he}\n",
+        encoding="utf-8",
+    )
+    book = load_codebook(path)
+    assert book.camp_colors == {"blue_team": "#112233"}
+    scale = charts.camp_scale(["blue_team", "red_team", "narrator", "unknown"], book.camp_colors)
+    assert scale.range == ["#112233", charts.FALLBACK_CAMP_COLORS[0], charts.FIXED_COLORS["narrator"], charts.UNKNOWN_CAMP_COLOR]
+    # the same camp gets the same colour in every chart of a story: the codebook's, else the fallback in camp order
+    spec = json.dumps(built["voice_share"].to_dict())
+    assert charts.FALLBACK_CAMP_COLORS[0] in spec  # the invented story's codebook gives no colours
 
 
 def test_sentiment_colours_diverge_around_zero(built):
@@ -79,18 +94,18 @@ def test_sentiment_colours_diverge_around_zero(built):
 
 
 EMPTY_INPUTS = {
-    "voice_share": lambda t: charts.voice_share(pos.voice_quotes(t)),
-    "speaker_sentiment": lambda t: charts.speaker_sentiment(pos.speaker_tone(t)),
-    "treatment_heatmap": lambda t: charts.treatment_heatmap(pos.speaker_target(t)),
-    "frame_heatmap": lambda t: charts.frame_heatmap(pos.frame_profile(t)),
-    "quote_timeline": lambda t: charts.quote_timeline(pos.voice_quotes(t)),
-    "positioning_map": lambda t: charts.positioning_map(pos.positioning_map_table(t)),
+    "voice_share": lambda t: charts.voice_share(views.voice_quotes(t, FOCUS, COUNTERPART)),
+    "speaker_sentiment": lambda t: charts.speaker_sentiment(views.speaker_tone(t)),
+    "treatment_heatmap": lambda t: charts.treatment_heatmap(views.speaker_target(t)),
+    "frame_heatmap": lambda t: charts.frame_heatmap(views.frame_profile(t, FOCUS, COUNTERPART)),
+    "quote_timeline": lambda t: charts.quote_timeline(views.voice_quotes(t, FOCUS, COUNTERPART)),
+    "positioning_map": lambda t: charts.positioning_map(ms.positioning_map_table(t, FOCUS, COUNTERPART)),
 }
 
 
 @pytest.mark.parametrize("name", list(EMPTY_INPUTS))
 def test_charts_on_empty_tables_say_no_data_and_still_render(name, tmp_path):
-    empty = pos.build_tables(pd.DataFrame({"article_id": [], "outlet": [], "text": []}), frame_set="generic_frames")
+    empty = build_tables(pd.DataFrame({"article_id": [], "outlet": [], "text": []}), write_us_codebook(tmp_path), "generic_frames")
     chart = EMPTY_INPUTS[name](empty)
     assert _title(chart.to_dict()).endswith(": no data")
     chart.save(str(tmp_path / "empty.svg"))
@@ -104,10 +119,5 @@ def test_charts_render_offline_to_svg(built, tmp_path):
         assert path.stat().st_size > 2000, name
 
 
-def test_nothing_in_the_chart_and_findings_code_names_the_first_story():
-    from pathlib import Path
-
-    import analysis
-
-    for module in ("charts.py", "findings.py"):
-        assert "Jivani" not in (Path(analysis.__file__).parent / module).read_text(), module
+def write_us_codebook(folder) -> str:
+    return write_us_corpus(folder / "us")["CODEBOOK"]

@@ -1,4 +1,4 @@
-"""Tests for analysis.frames: the shipped lexicons, scoring, aggregation and attribution cues."""
+"""Tests for analysis.frame_lexicon and analysis.frames: the shipped lexicons, scoring and aggregation."""
 
 from __future__ import annotations
 
@@ -11,19 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import frame_lexicon as lex
 from analysis import frames as fr
-from analysis.frames import (
-    FrameLexiconError,
-    aggregate_frames,
-    classify_cue,
-    count_cues,
-    label_cues,
-    list_frames,
-    load_cues,
-    load_frames,
-    pivot_frames,
-    score_frames,
-)
+from analysis.frame_lexicon import FrameLexiconError, list_frames, load_frames
+from analysis.frames import aggregate_frames, pivot_frames, score_frames
 
 CARNEY = (
     "Minister LeBlanc gave a briefing to Mr. Jivani, who I don\u2019t believe is the trade critic for the "
@@ -67,7 +58,7 @@ def test_shipped_sets_have_the_specified_frames():
 
 
 def test_python_module_names_no_story_actor():
-    source = Path(fr.__file__).read_text(encoding="utf-8").lower()
+    source = (Path(fr.__file__).read_text(encoding="utf-8") + Path(lex.__file__).read_text(encoding="utf-8")).lower()
     for word in ("jivani", "carney", "trade", "tariff", "vance", "trump", "washington"):
         assert word not in source, word
 
@@ -289,9 +280,9 @@ mine:
     assert scored["hits_n"].tolist() == [0, 0, 1, 2, 0, 0]
 
 
-def _reference_hits(text: str, frame: fr.Frame) -> list[tuple[int, int]]:
+def _reference_hits(text: str, frame: lex.Frame) -> list[tuple[int, int]]:
     """Slow, obvious implementation: each regex alone over one text."""
-    low = text.translate(fr._MATCH_CHARS).lower()
+    low = lex.fold_text(text)
     terms = [m.span() for m in frame.term_regex.finditer(low)] if frame.term_regex else []
     patterns = [m.span() for m in frame.pattern_regex.finditer(low)] if frame.pattern_regex else []
     excluded = [m.span() for m in frame.exclude_regex.finditer(low)] if frame.exclude_regex else []
@@ -438,73 +429,7 @@ housing_story:
         load_frames(tmp_path / "missing.yaml")
 
 
-# --------------------------------------------------------------------------- attribution cues
-
-
-@pytest.mark.parametrize(
-    "cue, category",
-    [
-        ("said", "neutral"), ("says", "neutral"), ("saying", "neutral"), ("has said", "neutral"),
-        ("had said", "neutral"), ("He also said", "neutral"), ("told reporters", "neutral"),
-        ("according to", "neutral"), ("wrote", "neutral"), ("posted", "neutral"), ("stated", "neutral"),
-        ("added", "neutral"), ("said in a statement", "neutral"),
-        ("insisted", "emphatic"), ("stressed", "emphatic"), ("emphasized", "emphatic"),
-        ("underlined", "emphatic"), ("has repeatedly insisted", "emphatic"), ("pointed out", "emphatic"),
-        ("claimed", "doubting"), ("alleged", "doubting"), ("purported", "doubting"), ("claims", "doubting"),
-        ("dismissed", "dismissive"), ("snubbed", "dismissive"), ("brushed off", "dismissive"),
-        ("waved off", "dismissive"), ("scoffed", "dismissive"), ("Brushed Off", "dismissive"),
-        ("criticized", "conflictual"), ("denied", "conflictual"), ("rebuffed", "conflictual"),
-        ("slammed", "conflictual"), ("attacked", "conflictual"), ("accused", "conflictual"),
-        ("blasted", "conflictual"), ("flatly denied", "conflictual"), ("fired back", "conflictual"),
-    ],
-)
-def test_classify_cue_categories(cue, category):
-    assert classify_cue(cue) == category
-
-
-@pytest.mark.parametrize("cue", ["sang", "", "   ", None, float("nan"), "brushed", "did not deny", "never said", "admitted"])
-def test_classify_cue_unknown_is_other(cue):
-    assert classify_cue(cue) == "other"
-
-
-def test_cue_lexicon_categories_and_validation(tmp_path):
-    assert load_cues().categories == ("neutral", "emphatic", "doubting", "dismissive", "conflictual")
-    bad = _write(tmp_path, "a:\n  cues:\n    say: [said]\nb:\n  cues:\n    say: [said]\n  colour: red\n", "cues.yaml")
-    with pytest.raises(FrameLexiconError) as info:
-        load_cues(bad)
-    assert "category 'b', cue 'say': form 'said' is already in category 'a'" in str(info.value)
-    assert "category 'b': unknown key 'colour'" in str(info.value)
-    own = _write(tmp_path, "praise:\n  cues:\n    hail: [hailed]\n", "own.yaml")
-    assert classify_cue("hailed", own) == "praise"
-
-
-def test_count_cues_per_group():
-    quotes = pd.DataFrame(
-        {
-            "article_id": ["a1", "a1", "a2", "a3", "a3"],
-            "outlet": ["CBC", "CBC", "CBC", "Post", "Post"],
-            "speaker": ["Carney", "Carney", "Carney", "Jivani", "Jivani"],
-            "camp": ["Liberal", "Liberal", "Liberal", "Conservative", "Conservative"],
-            "cue": ["said", "dismissed", "Dismissed", "said", None],
-        }
-    )
-    counts = count_cues(quotes)
-    assert list(counts.columns) == ["outlet", "speaker"] + list(fr.CUE_COUNTS_SCHEMA.columns)
-    assert len(counts) == 2 * 6  # every category + other, for each group
-    cbc = counts[counts["outlet"] == "CBC"].set_index("cue_category")
-    assert cbc.loc["dismissive", ["count", "n", "cues"]].tolist() == [2, 3, "dismissed"]
-    assert cbc.loc["neutral", "share"] == pytest.approx(1 / 3)
-    assert cbc.loc["conflictual", "count"] == 0 and bool(cbc.loc["conflictual", "low_n"])
-    post = counts[counts["outlet"] == "Post"].set_index("cue_category")
-    assert post.loc["other", "count"] == 1
-    by_camp = count_cues(quotes, by="camp")
-    assert by_camp.groupby("camp")["count"].sum().to_dict() == {"Conservative": 2, "Liberal": 3}
-    assert count_cues(quotes, by=None)["count"].sum() == 5
-    assert label_cues(quotes)["cue_category"].tolist() == ["neutral", "dismissive", "dismissive", "neutral", "other"]
-    with pytest.raises(KeyError, match="cue"):
-        count_cues(quotes.drop(columns="cue"))
-
-
-def test_module_doctests():
-    result = doctest.testmod(fr, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
+@pytest.mark.parametrize("module", [fr, lex])
+def test_module_doctests(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0

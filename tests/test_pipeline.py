@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import pipeline
+from analysis import engines, pipeline, results, stages
 from analysis.corpus import load_articles
 from analysis.paths import PROJECT_ROOT
+from analysis.tables import TABLES
 from conftest import ARTICLE_B
 from synthetic_corpus import make_records, write_jsonl
 
@@ -24,10 +25,21 @@ def corpus(tmp_path_factory) -> Path:
     return write_jsonl(tmp_path_factory.mktemp("corpus") / "export.jsonl", make_records(22))
 
 
+KEYS = {
+    "articles": ["article_id"],
+    "paragraphs": ["article_id", "paragraph_id"],
+    "sentences": ["article_id", "sentence_id"],
+    "quotes": ["article_id", "quote_id"],
+    "mentions": ["article_id", "start"],
+    "treatment": ["article_id", "start"],
+    "frames": ["article_id", "sentence_id", "frame_set", "frame"],
+}
+
+
 @pytest.fixture(scope="module")
 def reference(corpus) -> dict[str, pd.DataFrame]:
-    """The tables computed in memory, without the pipeline."""
-    return pipeline.process_articles(load_articles(corpus))
+    """The tables computed in memory by the stage graph, without the pipeline."""
+    return stages.run_stages(load_articles(corpus))
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +49,7 @@ def local_run(corpus, tmp_path_factory) -> Path:
     return out
 
 
-def assert_tables_equal(left: dict, right: dict, names=pipeline.TABLES) -> None:
+def assert_tables_equal(left: dict, right: dict, names=TABLES) -> None:
     for name in names:
         pd.testing.assert_frame_equal(left[name], right[name], check_exact=True, obj=name)
 
@@ -47,40 +59,42 @@ def parts(out: Path, table: str) -> set[str]:
 
 
 def test_read_results_round_trip_matches_in_memory(local_run, reference):
-    tables = pipeline.read_results(local_run)
-    assert set(tables) == set(pipeline.TABLES) | {"rejected"}
+    tables = results.read_results(local_run)
+    assert set(tables) == set(TABLES) | {"rejected"}
     assert_tables_equal(tables, reference)
-    assert len(tables["articles"]) == 24 and len(tables["quotes"]) > 20
-    assert set(tables["sentence_scores"].columns) >= {"article_id", "sentence_id", "compound", "polarity"}
-    assert tables["frames"].groupby("article_id").size().nunique() == 1  # one row per article x frame
-    for name in pipeline.TABLES:  # no duplicate keys
-        assert not tables[name].duplicated(pipeline.KEYS[name]).any(), name
+    assert len(tables["articles"]) == 24 and len(tables["quotes"]) > 20 and len(tables["treatment"]) > 10
+    # every sentence is scored for every frame of every set (the run's default: all sets)
+    per_sentence = tables["frames"].groupby(["article_id", "sentence_id"]).size()
+    assert len(per_sentence) == len(tables["sentences"]) and per_sentence.nunique() == 1
+    assert tables["frames"]["frame_set"].nunique() >= 3
+    for name in TABLES:  # no duplicate keys
+        assert not tables[name].duplicated(KEYS[name]).any(), name
     # several batches were written as separate parts, each marked done by its articles part
     assert len(parts(local_run, "articles")) == 5
-    for name in pipeline.TABLES:
+    for name in TABLES:
         assert parts(local_run, name) == parts(local_run, "articles")
 
 
 def test_ids_do_not_depend_on_batching(corpus, local_run, tmp_path):
     pipeline.run(corpus, out=tmp_path, engine="local", batch_size=7, quiet=True)
-    assert_tables_equal(pipeline.read_results(tmp_path), pipeline.read_results(local_run))
+    assert_tables_equal(results.read_results(tmp_path), results.read_results(local_run))
 
 
 def test_engines_produce_identical_tables(corpus, local_run, tmp_path):
-    expected = pipeline.read_results(local_run)
+    expected = results.read_results(local_run)
     summary = pipeline.run(corpus, out=tmp_path / "proc", engine="processes", workers=2, batch_size=5, quiet=True)
     assert summary.status == "complete" and summary.counts["articles_processed"] == 24
-    assert_tables_equal(pipeline.read_results(tmp_path / "proc"), expected)
+    assert_tables_equal(results.read_results(tmp_path / "proc"), expected)
     # dask: a real LocalCluster talking TCP on loopback, two workers (threads here, to keep the test quick;
     # the benchmark runs it with worker processes)
     summary = pipeline.run(corpus, out=tmp_path / "dask", engine="dask", workers=2, batch_size=5, quiet=True, dask_processes=False)
     assert summary.status == "complete"
-    assert_tables_equal(pipeline.read_results(tmp_path / "dask"), expected)
+    assert_tables_equal(results.read_results(tmp_path / "dask"), expected)
     run_info = json.loads((tmp_path / "dask" / "run.json").read_text())
     assert run_info["engine"] == "dask" and run_info["workers"] == 2
     # the driver can also do the writing (the default with an external scheduler)
     pipeline.run(corpus, out=tmp_path / "drv", engine="local", batch_size=5, write_on="driver", quiet=True)
-    assert_tables_equal(pipeline.read_results(tmp_path / "drv"), expected)
+    assert_tables_equal(results.read_results(tmp_path / "drv"), expected)
 
 
 
@@ -92,7 +106,7 @@ def test_an_existing_dask_scheduler_gets_the_batches_and_the_driver_writes(corpu
         summary = pipeline.run(corpus, out=tmp_path, engine="dask", scheduler=cluster.scheduler_address, batch_size=5, quiet=True)
         assert len(cluster.scheduler.workers) == 2  # the run left the user's cluster up
     assert summary.status == "complete"
-    assert_tables_equal(pipeline.read_results(tmp_path), pipeline.read_results(local_run))
+    assert_tables_equal(results.read_results(tmp_path), results.read_results(local_run))
     run_info = json.loads((tmp_path / "run.json").read_text())
     assert (run_info["scheduler"], run_info["workers"], run_info["write_on"]) == (cluster.scheduler_address, 2, "driver")
 
@@ -101,16 +115,16 @@ def test_dask_worker_processes_run_quiet_and_give_the_same_tables(corpus, refere
     import dask
     import distributed  # noqa: F401  (loads its settings' defaults)
 
-    for key in pipeline.LOCAL_CLUSTER_CONFIG:
+    for key in engines.LOCAL_CLUSTER_CONFIG:
         dask.config.get(key)  # raises KeyError if this distributed version renamed the setting
-    engine = pipeline._DaskEngine(workers=1, scheduler=None)
+    engine = engines.DaskEngine(workers=1, scheduler=None)
     try:
-        seen = engine.client.run(lambda: {key: dask.config.get(key) for key in pipeline.LOCAL_CLUSTER_CONFIG})
-        assert list(seen.values()) == [pipeline.LOCAL_CLUSTER_CONFIG]
+        seen = engine.client.run(lambda: {key: dask.config.get(key) for key in engines.LOCAL_CLUSTER_CONFIG})
+        assert list(seen.values()) == [engines.LOCAL_CLUSTER_CONFIG]
         pids = engine.client.run(os.getpid)
         assert os.getpid() not in pids.values()  # a worker process, not a thread of this one
         articles = load_articles(corpus)
-        result = engine.client.submit(pipeline.process_batch, articles, pipeline.Params(), None).result()
+        result = engine.client.submit(pipeline.process_batch, articles, pipeline.RunParams(), None).result()
     finally:
         engine.close()
     assert_tables_equal(result.tables, reference)
@@ -123,7 +137,9 @@ def test_run_json_records_versions_parameters_counts_and_checksum(corpus, local_
     assert info["parameters"]["batch_size"] == 5 and info["parameters"]["frame_sets"]
     assert info["counts"]["articles_processed"] == 24 and info["counts"]["batches"] == 5
     assert info["totals_on_disk"]["quotes"] == info["counts"]["quotes"] > 0
-    assert {"segmentation_s", "quotes_s", "sentiment_s", "frames_s", "write_s", "read_s", "wall_s"} <= set(info["timings"])
+    assert {"segmentation_s", "quotes_s", "tone_s", "mentions_s", "treatment_s", "frames_s", "write_s", "read_s", "wall_s"} <= set(info["timings"])
+    assert info["parameters"]["stance"] == "fast" and info["parameters"]["codebook_sha256"]
+    assert any(path.endswith("frames.yaml") for path in info["parameters"]["data_sha256"])
 
 
 class SimulatedCrash(BaseException):
@@ -131,30 +147,31 @@ class SimulatedCrash(BaseException):
 
 
 def test_resume_after_crash_mid_batch(corpus, local_run, tmp_path, monkeypatch):
-    real_write = pipeline._write_part
+    real_write = results.write_table
     written = []
 
-    def crashing_write(out, table, key, frame):
+    def crashing_write(path, frame):
+        table = Path(path).parent.name
         written.append(table)
         if written.count("articles") == 1 and table == "quotes":  # second batch: after its sentences, before its marker
             raise SimulatedCrash("power cut")
-        return real_write(out, table, key, frame)
+        return real_write(path, frame)
 
-    monkeypatch.setattr(pipeline, "_write_part", crashing_write)
+    monkeypatch.setattr(results, "write_table", crashing_write)
     with pytest.raises(SimulatedCrash):
         pipeline.run(corpus, out=tmp_path, engine="local", batch_size=5, quiet=True)
     assert len(parts(tmp_path, "articles")) == 1
-    assert len(parts(tmp_path, "sentences")) == 2  # the dead batch's sentences part is an orphan
+    assert len(parts(tmp_path, "sentences")) == 2  # the dead batch's paragraphs and sentences parts are orphans
     assert json.loads((tmp_path / "run.json").read_text())["status"] == "failed"
 
-    monkeypatch.setattr(pipeline, "_write_part", real_write)
+    monkeypatch.setattr(results, "write_table", real_write)
     summary = pipeline.run(corpus, out=tmp_path, engine="local", batch_size=5, quiet=True)
     assert summary.counts["articles_skipped"] == 5
     assert summary.counts["articles_processed"] == 19
-    assert summary.counts["partial_files_removed"] == 1
-    tables = pipeline.read_results(tmp_path)
-    assert_tables_equal(tables, pipeline.read_results(local_run))
-    for name in pipeline.TABLES:
+    assert summary.counts["partial_files_removed"] == 2
+    tables = results.read_results(tmp_path)
+    assert_tables_equal(tables, results.read_results(local_run))
+    for name in TABLES:
         assert parts(tmp_path, name) == parts(tmp_path, "articles"), name
     info = json.loads((tmp_path / "run.json").read_text())
     assert info["resumed"] and info["history"][0]["status"] == "failed"
@@ -164,23 +181,31 @@ def test_resume_after_crash_mid_batch(corpus, local_run, tmp_path, monkeypatch):
     assert again.counts["articles_processed"] == 0 and again.counts["articles_skipped"] == 24
 
 
+def _with_stage(name, wrap):
+    """stages.STAGES with the stage called ``name`` replaced by ``wrap(real_stage)``."""
+    return tuple((n, wrap(fn) if n == name else fn) for n, fn in stages.STAGES)
+
+
 def test_resume_after_a_stage_is_interrupted(corpus, local_run, tmp_path, monkeypatch):
-    real_stage = pipeline._stage_sentiment
     calls = []
 
-    def interrupted(*args):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real_stage(*args)
+    def interrupted(real):
+        def stage(tables, ctx):
+            if "warm-up" not in set(tables["articles"]["article_id"]):
+                calls.append(1)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            return real(tables, ctx)
+        return stage
 
-    monkeypatch.setattr(pipeline, "_stage_sentiment", interrupted)
+    real_stages = stages.STAGES
+    monkeypatch.setattr(stages, "STAGES", _with_stage("tone", interrupted))
     with pytest.raises(KeyboardInterrupt):
         pipeline.run(corpus, out=tmp_path, engine="local", batch_size=5, quiet=True)
-    monkeypatch.setattr(pipeline, "_stage_sentiment", real_stage)
+    monkeypatch.setattr(stages, "STAGES", real_stages)
     summary = pipeline.run(corpus, out=tmp_path, engine="local", batch_size=5, quiet=True)
     assert summary.counts["articles_skipped"] == 5
-    assert_tables_equal(pipeline.read_results(tmp_path), pipeline.read_results(local_run))
+    assert_tables_equal(results.read_results(tmp_path), results.read_results(local_run))
 
 
 def test_bad_inputs_are_rejected_with_reasons(tmp_path):
@@ -201,7 +226,7 @@ def test_bad_inputs_are_rejected_with_reasons(tmp_path):
     assert "binary" in reasons["binary"]
     assert "over the 5 MB limit" in reasons["huge"]
     assert "duplicate text" in reasons["dup"]
-    assert pipeline.read_results(tmp_path / "out")["rejected"]["article_id"].tolist() == ["empty", "binary", "huge", "dup"]  # input order
+    assert results.read_results(tmp_path / "out")["rejected"]["article_id"].tolist() == ["empty", "binary", "huge", "dup"]  # input order
 
 
 def test_undecodable_and_empty_files_in_a_folder(write_files, tmp_path):
@@ -209,31 +234,59 @@ def test_undecodable_and_empty_files_in_a_folder(write_files, tmp_path):
     pipeline.run(folder, out=tmp_path / "out", quiet=True)
     rejected = pd.read_parquet(tmp_path / "out" / "rejected.parquet")
     assert dict(zip(rejected["source_file"], rejected["reason"])) == {"blob.txt": "binary file, not text", "empty.txt": "empty file"}
-    assert pipeline.read_results(tmp_path / "out")["articles"]["article_id"].tolist() == ["good"]
+    assert results.read_results(tmp_path / "out")["articles"]["article_id"].tolist() == ["good"]
 
 
 def test_an_article_whose_processing_raises_is_rejected_not_fatal(corpus, tmp_path, monkeypatch):
-    real_stage = pipeline._stage_quotes
+    def flaky(real):
+        def stage(tables, ctx):
+            if "art-007" in set(tables["articles"]["article_id"]):
+                raise ValueError("quote finder choked on art-007")
+            return real(tables, ctx)
+        return stage
 
-    def flaky(articles, sents, params):
-        if "art-007" in set(articles["article_id"]):
-            raise ValueError("quote finder choked on art-007")
-        return real_stage(articles, sents, params)
-
-    monkeypatch.setattr(pipeline, "_stage_quotes", flaky)
+    real_stages = stages.STAGES
+    monkeypatch.setattr(stages, "STAGES", _with_stage("quotes", flaky))
     summary = pipeline.run(corpus, out=tmp_path, batch_size=5, quiet=True)
     assert summary.status == "complete" and summary.counts["failed"] == 1
     rejected = pd.read_parquet(tmp_path / "rejected.parquet")
     assert rejected["article_id"].tolist() == ["art-007"]
     assert rejected["reason"].iloc[0] == "processing failed: ValueError: quote finder choked on art-007"
     assert rejected["source_file"].iloc[0] == "export.jsonl" and rejected["row"].iloc[0] == 8
-    assert "art-007" not in set(pipeline.read_results(tmp_path)["articles"]["article_id"])
+    assert "art-007" not in set(results.read_results(tmp_path)["articles"]["article_id"])
 
     # once fixed, a re-run processes it and drops the stale rejection
-    monkeypatch.setattr(pipeline, "_stage_quotes", real_stage)
+    monkeypatch.setattr(stages, "STAGES", real_stages)
     again = pipeline.run(corpus, out=tmp_path, batch_size=5, quiet=True)
     assert again.counts["articles_processed"] == 1
     assert len(pd.read_parquet(tmp_path / "rejected.parquet")) == 0
+
+
+def test_an_article_over_its_time_budget_is_rejected_and_the_run_goes_on(corpus, local_run, tmp_path, monkeypatch):
+    import time
+
+    def hangs(real):
+        def stage(tables, ctx):
+            if "art-003" in set(tables["articles"]["article_id"]):
+                while True:  # a rule gone quadratic, in pure Python
+                    time.sleep(0.001)
+            return real(tables, ctx)
+        return stage
+
+    monkeypatch.setattr(stages, "STAGES", _with_stage("quotes", hangs))
+    began = time.perf_counter()
+    summary = pipeline.run(corpus, out=tmp_path, batch_size=5, time_budget=1.0, quiet=True)
+    assert time.perf_counter() - began < 60
+    assert summary.status == "complete" and summary.counts["failed"] == 1 and summary.counts["articles_processed"] == 23
+    rejected = pd.read_parquet(tmp_path / "rejected.parquet")
+    assert rejected["article_id"].tolist() == ["art-003"]
+    assert rejected["reason"].iloc[0].startswith("processing failed: over the time budget of 1 s (")
+    assert "--time-budget" in rejected["reason"].iloc[0]
+    done = results.read_results(tmp_path)
+    expected = results.read_results(local_run)
+    for name in TABLES:  # every other article's rows are there, unchanged
+        keep = expected[name][expected[name]["article_id"] != "art-003"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(done[name], keep, obj=name)
 
 
 def test_resume_refuses_other_parameters(corpus, local_run):
@@ -243,31 +296,33 @@ def test_resume_refuses_other_parameters(corpus, local_run):
 
 def test_command_line(corpus, local_run, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    cmd = [sys.executable, "-m", "analysis.pipeline", "run", str(corpus), "--out", str(tmp_path / "cli"), "--batch-size", "5", "--quiet"]
+    cmd = [sys.executable, "-m", "analysis", "run", str(corpus), "--out", str(tmp_path / "cli"), "--batch-size", "5", "--quiet"]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "complete: 24 articles processed, 0 skipped" in done.stdout
     assert "articles" not in done.stderr  # --quiet: no progress bar
     assert json.loads((tmp_path / "cli" / "run.json").read_text())["status"] == "complete"
-    assert_tables_equal(pipeline.read_results(tmp_path / "cli"), pipeline.read_results(local_run))
+    assert_tables_equal(results.read_results(tmp_path / "cli"), results.read_results(local_run))
     bad = subprocess.run([*cmd[:4], str(tmp_path / "missing.csv"), "--quiet"], capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "no such file" in bad.stderr
 
 
 def test_notebook_tables_from_a_run_equal_those_from_the_corpus(corpus, local_run, tmp_path):
-    from analysis import positioning as pos
+    from analysis import measures, tables as tb
 
-    fresh, fresh_rejected = pos.load_tables(corpus=corpus, frame_set="story_frames")
-    from_run, run_rejected = pos.load_tables(corpus="ignored/when/results/given", results=local_run, frame_set="story_frames")
-    for name in ("sentences", "quotes", "mentions", "treatment", "frame_scores"):
+    fresh, fresh_rejected = tb.load_tables(corpus=corpus, frame_set="story_frames", cache=False)
+    from_run, run_rejected = tb.load_tables(corpus="ignored/when/results/given", results=local_run, frame_set="story_frames")
+    for name in ("articles", "paragraphs", "sentences", "quotes", "mentions", "treatment", "frame_scores"):
         left, right = getattr(fresh, name), getattr(from_run, name)
         assert len(left) > 0, name
-        pd.testing.assert_frame_equal(left.reset_index(drop=True), right.reset_index(drop=True), check_exact=False, obj=name)
+        pd.testing.assert_frame_equal(left, right, check_exact=True, obj=name)
     assert fresh_rejected.empty and run_rejected.empty
-    measures = pos.positioning_measures(from_run, "Jamil Jivani", "liberal_government")
-    pd.testing.assert_frame_equal(pos.positioning_measures(fresh, "Jamil Jivani", "liberal_government"), measures)
+    f, c = "Jamil Jivani", "liberal_government"
+    pd.testing.assert_frame_equal(measures.positioning_measures(fresh, f, c), measures.positioning_measures(from_run, f, c))
 
     other = tmp_path / "other.yaml"
     other.write_text((PROJECT_ROOT / "data" / "actors.yaml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     with pytest.raises(ValueError, match="was run with the codebook"):
-        pos.load_tables(results=local_run, codebook=other)
+        tb.load_tables(results=local_run, codebook=other)
+    with pytest.raises(ValueError, match="was not scored"):
+        tb.load_tables(results=local_run, frame_set="no_such_set")

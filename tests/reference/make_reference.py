@@ -70,15 +70,17 @@ def case_inputs(case: str, workdir: Path) -> dict:
 
 def compute(case: str) -> dict[str, pd.DataFrame]:
     """Every table of a case, computed now with the package's public API."""
-    from analysis import positioning as pos
+    from analysis import measures as ms
+    from analysis import views
     from analysis.corpus import load_articles
+    from analysis.tables import build_tables
 
     with tempfile.TemporaryDirectory() as tmp:
         inputs = case_inputs(case, Path(tmp))
         articles = load_articles(inputs["corpus"])
-        tables = pos.build_tables(articles, inputs["codebook"], inputs["frame_set"])
+        tables = build_tables(articles, inputs["codebook"], inputs["frame_set"])
     f, c = inputs["focus"], inputs["counterpart"]
-    measures = pos.positioning_measures(tables, f, c)
+    measures = ms.positioning_measures(tables, f, c)
     computed = {
         "articles": tables.articles,
         "paragraphs": tables.paragraphs,
@@ -87,16 +89,16 @@ def compute(case: str) -> dict[str, pd.DataFrame]:
         "mentions": tables.mentions,
         "treatment": tables.treatment,
         "frame_scores": tables.frame_scores,
-        "voice_quotes": pos.voice_quotes(tables, f, c),
-        "article_order": pos.article_order(tables, f, c),
-        "speaker_tone": pos.speaker_tone(tables),
-        "speaker_target": pos.speaker_target(tables),
-        "speaker_target_by_camp": pos.speaker_target(tables, by_camp=True),
-        "frame_profile": pos.frame_profile(tables, f, c),
-        "attribution_verbs": pos.attribution_verbs(tables, f, c),
+        "voice_quotes": views.voice_quotes(tables, f, c),
+        "article_order": views.article_order(tables, f, c),
+        "speaker_tone": views.speaker_tone(tables),
+        "speaker_target": views.speaker_target(tables),
+        "speaker_target_by_camp": views.speaker_target(tables, by_camp=True),
+        "frame_profile": views.frame_profile(tables, f, c),
+        "attribution_verbs": views.attribution_verbs(tables, f, c),
         "positioning_measures": measures,
-        "outlet_positioning": pos.outlet_positioning(tables, focus=f, counterpart=c, measures=measures),
-        "positioning_map": pos.positioning_map_table(tables, f, c, measures=measures),
+        "outlet_positioning": ms.outlet_positioning(tables, focus=f, counterpart=c, measures=measures),
+        "positioning_map": ms.positioning_map_table(tables, f, c, measures=measures),
     }
     return {name: frame.drop(columns=LEFT_OUT.get(name, [])) for name, frame in computed.items()}
 

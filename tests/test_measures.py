@@ -5,9 +5,11 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import positioning as pos
-from analysis import sentiment
+from analysis import measures as ms
+from analysis import tables as tb
+from analysis import views
 from analysis.actors import load_codebook
+from analysis.schemas import empty_table
 from notebook_support import US_CODEBOOK, write_us_corpus
 
 BOOK = load_codebook()
@@ -22,21 +24,21 @@ def _quote(article_id, outlet, start, speaker, words, polarity=0.0, cue="said", 
                 sentence_id=0, word_count=words, position=0.0, order=0, polarity=polarity, subjectivity=0.5, compound=polarity)
 
 
-def _hand_built(quotes: list[dict], treatment: list[dict] | None = None) -> pos.Tables:
+def _hand_built(quotes: list[dict], treatment: list[dict] | None = None) -> tb.Tables:
     """Tables from a hand-built quotes (and treatment) table: no text processing involved."""
-    from analysis.frames import label_cues
+    from analysis.cues import label_cues
 
-    q = pd.DataFrame(quotes, columns=list(pos.QUOTE_SCORES_SCHEMA.columns))
-    q = label_cues(q.drop(columns="cue_category"))[list(pos.QUOTE_SCORES_SCHEMA.columns)]
-    q = pos.QUOTE_SCORES_SCHEMA.validate(q.astype({"speaker_start": "Int64", "speaker_end": "Int64"}))
+    q = pd.DataFrame(quotes, columns=list(tb.QUOTE_SCORES_SCHEMA.columns))
+    q = label_cues(q.drop(columns="cue_category"))[list(tb.QUOTE_SCORES_SCHEMA.columns)]
+    q = tb.QUOTE_SCORES_SCHEMA.validate(q.astype({"speaker_start": "Int64", "speaker_end": "Int64"}))
     arts = q[["article_id", "outlet"]].drop_duplicates().assign(title=None, text="x")
-    t = pd.DataFrame(treatment or [], columns=list(pos.TREATMENT_SCHEMA.columns))
-    t = pos.TREATMENT_SCHEMA.validate(t.astype({"quote_id": "Int64"})) if len(t) else pos._empty(pos.TREATMENT_SCHEMA)
-    return pos.Tables(
+    t = pd.DataFrame(treatment or [], columns=list(tb.TREATMENT_SCHEMA.columns))
+    t = tb.TREATMENT_SCHEMA.validate(t.astype({"quote_id": "Int64"}) if len(t) else empty_table(tb.TREATMENT_SCHEMA))
+    return tb.Tables(
         articles=arts.reset_index(drop=True),
         sentences=pd.DataFrame(columns=["article_id", "sentence_id", "text"]),
         quotes=q,
-        mentions=pos._empty(pos.MENTIONS_SCHEMA),
+        mentions=tb.MENTIONS_SCHEMA.validate(empty_table(tb.MENTIONS_SCHEMA)),
         treatment=t,
         frame_scores=pd.DataFrame(columns=["article_id", "outlet", "sentence_id", "start", "end", "sentence", "text_id",
                                            "frame_set", "frame", "hits_n", "score", "matched_terms", "match_offsets"]),
@@ -67,14 +69,14 @@ def _measure(long, outlet, measure, group):
 
 
 def test_focus_and_counterpart_resolve_to_an_actor_or_a_camp():
-    assert pos.Party.resolve("the Ontario MP", BOOK) == pos.Party("Jamil Jivani", "actor", "conservative")
-    assert pos.Party.resolve("liberal_government", BOOK) == pos.Party("liberal_government", "camp", "liberal_government")
+    assert tb.Party.resolve("the Ontario MP", BOOK) == tb.Party("Jamil Jivani", "actor", "conservative")
+    assert tb.Party.resolve("liberal_government", BOOK) == tb.Party("liberal_government", "camp", "liberal_government")
     with pytest.raises(ValueError, match="neither an actor nor a camp.*camps: \\['conservative'"):
-        pos.Party.resolve("Nobody", BOOK)
+        tb.Party.resolve("Nobody", BOOK)
 
 
 def test_voice_shares_on_a_hand_built_quotes_table(hand_built):
-    long = pos.positioning_measures(hand_built, "Jamil Jivani", "liberal_government")
+    long = ms.positioning_measures(hand_built, "Jamil Jivani", "liberal_government")
     focus = _measure(long, "A", "quote_share", "focus")
     assert focus["value"] == pytest.approx(2 / 5) and focus["n"] == 5 and not focus["low_n"]
     assert focus["ci_low"] <= focus["value"] <= focus["ci_high"]
@@ -90,19 +92,19 @@ def test_voice_shares_on_a_hand_built_quotes_table(hand_built):
 
 
 def test_tone_and_verbs_of_each_side(hand_built):
-    long = pos.positioning_measures(hand_built, "Jamil Jivani", "liberal_government")
+    long = ms.positioning_measures(hand_built, "Jamil Jivani", "liberal_government")
     assert _measure(long, "A", "quote_polarity", "focus")["value"] == pytest.approx(0.3)
     assert _measure(long, "A", "quote_polarity", "counterpart")["value"] == pytest.approx(-0.5)
     assert _measure(long, "A", "cue_emphatic", "focus")["value"] == pytest.approx(0.5)
     assert _measure(long, "A", "cue_dismissive", "counterpart")["value"] == 1.0
     assert _measure(long, "A", "loaded_cue", "focus")["value"] == pytest.approx(0.5)
-    verbs = pos.attribution_verbs(hand_built, "Jamil Jivani", "liberal_government")
+    verbs = views.attribution_verbs(hand_built, "Jamil Jivani", "liberal_government")
     row = verbs[(verbs["outlet"] == "A") & (verbs["group"] == "focus") & (verbs["cue_category"] == "emphatic")].iloc[0]
     assert (row["count"], row["n"], row["cues"]) == (1, 2, "insisted")
 
 
 def test_wide_table_has_one_row_per_outlet_with_n_interval_and_flag(hand_built):
-    wide = pos.outlet_positioning(hand_built, focus="Jamil Jivani", counterpart="liberal_government")
+    wide = ms.outlet_positioning(hand_built, focus="Jamil Jivani", counterpart="liberal_government")
     assert wide["outlet"].tolist() == ["A", "B"]
     assert wide.loc[0, ["articles_n", "quotes_n", "quoted_words_n"]].tolist() == [2, 5, 200]
     for stem in ("quote_share_focus", "word_share_counterpart", "speaks_first_focus", "quote_polarity_counterpart",
@@ -130,7 +132,7 @@ def test_treatment_by_narrator_and_by_other_speakers_leaves_out_own_words():
             row("quote", "Mark Carney", "liberal_government", "Liberal government", "liberal_government", 0.9, 40),
         ],
     )
-    long = pos.positioning_measures(tables, "Jamil Jivani", "liberal_government")
+    long = ms.positioning_measures(tables, "Jamil Jivani", "liberal_government")
     narrator = _measure(long, "A", "narrator_sentiment", "focus")
     assert narrator["value"] == pytest.approx(-0.3) and narrator["evidence"] == "a1:0-5; a1:10-15"
     # whole articles are resampled: one article, no interval, flagged
@@ -139,10 +141,10 @@ def test_treatment_by_narrator_and_by_other_speakers_leaves_out_own_words():
     assert _measure(long, "A", "treatment", "focus")["n"] == 3
     assert _measure(long, "A", "quoted_sentiment", "counterpart")["value"] == pytest.approx(-0.8)
     assert _measure(long, "A", "quoted_sentiment", "counterpart")["n"] == 1
-    pairs = pos.speaker_target(tables)
+    pairs = views.speaker_target(tables)
     carney = pairs[(pairs["speaker"] == "Mark Carney") & (pairs["target"] == "Jamil Jivani")].iloc[0]
     assert carney["n"] == 1 and carney["polarity"] == pytest.approx(-0.6) and carney["low_n"]
-    by_camp = pos.speaker_target(tables, by_camp=True)
+    by_camp = views.speaker_target(tables, by_camp=True)
     assert set(by_camp["target"]) == {"conservative", "liberal_government"}
 
 
@@ -159,7 +161,7 @@ ARTICLE = (
 def built():
     arts = pd.DataFrame({"article_id": ["a1", "e1"], "outlet": ["CBC News", None], "title": [None, None],
                          "text": [ARTICLE, "Nothing to see here."]})
-    return pos.build_tables(arts, frame_set="generic_frames")
+    return tb.build_tables(arts, frame_set="generic_frames")
 
 
 def test_every_row_points_back_to_its_text(built):
@@ -191,39 +193,51 @@ def test_attribution_is_not_the_narrator_talking_about_the_speaker(built):
 
 
 def test_order_headline_lead_and_frames(built):
-    order = pos.article_order(built, "Jamil Jivani", "Mark Carney")
+    order = views.article_order(built, "Jamil Jivani", "Mark Carney")
     row = order.set_index("article_id").loc["a1"]
     assert row["headline"] == "Jivani meets Trump officials"
     assert (row["first_speaker"], row["first_group"], row["last_speaker"]) == ("Jamil Jivani", "focus", "Mark Carney")
     assert row["focus_in_headline"] and not row["counterpart_in_headline"]
     assert row["focus_in_lead"] and row["counterpart_in_lead"]
-    profile = pos.frame_profile(built, "Jamil Jivani", "Mark Carney")
+    profile = views.frame_profile(built, "Jamil Jivani", "Mark Carney")
     conflict = profile[(profile["about_kind"] == "focus") & (profile["frame"] == "conflict")].iloc[0]
     assert conflict["texts_with_frame_n"] >= 1 and "attacked" in conflict["matched_terms"]
     assert conflict["example"] and conflict["evidence"].startswith("a1:")
 
 
 def test_empty_corpus_gives_empty_tables_not_errors():
-    tables = pos.build_tables(pd.DataFrame({"article_id": [], "outlet": [], "text": []}), frame_set="story_frames")
-    wide = pos.outlet_positioning(tables)
+    tables = tb.build_tables(pd.DataFrame({"article_id": [], "outlet": [], "text": []}), frame_set="story_frames")
+    f, c = "Jamil Jivani", "liberal_government"
+    wide = ms.outlet_positioning(tables, focus=f, counterpart=c)
     assert wide.empty and list(wide.columns[:3]) == ["outlet", "articles_n", "quotes_n"]
-    for table in (pos.positioning_measures(tables), pos.speaker_tone(tables), pos.speaker_target(tables),
-                  pos.frame_profile(tables), pos.article_order(tables), pos.attribution_verbs(tables), pos.voice_quotes(tables)):
+    for table in (ms.positioning_measures(tables, f, c), views.speaker_tone(tables), views.speaker_target(tables),
+                  views.frame_profile(tables, f, c), views.article_order(tables, f, c), views.attribution_verbs(tables, f, c),
+                  views.voice_quotes(tables, f, c), ms.positioning_map_table(tables, f, c)):
         assert table.empty
+
+
+def test_focus_and_counterpart_are_required_everywhere():
+    import inspect
+
+    for fn in (ms.positioning_measures, ms.outlet_positioning, ms.positioning_map_table, views.voice_quotes,
+               views.article_order, views.frame_profile, views.attribution_verbs):
+        params = inspect.signature(fn).parameters
+        assert params["focus"].default is inspect.Parameter.empty, fn.__name__
+        assert params["counterpart"].default is inspect.Parameter.empty, fn.__name__
 
 
 def test_another_story_with_its_own_codebook(tmp_path):
     from analysis.corpus import load_articles
 
     params = write_us_corpus(tmp_path / "us")
-    tables = pos.build_tables(load_articles(params["CORPUS"]), params["CODEBOOK"], "generic_frames")
-    wide = pos.outlet_positioning(tables, focus="Donald Trump", counterpart="clinton_campaign")
+    tables = tb.build_tables(load_articles(params["CORPUS"]), params["CODEBOOK"], "generic_frames")
+    wide = ms.outlet_positioning(tables, focus="Donald Trump", counterpart="clinton_campaign")
     assert wide["outlet"].tolist() == ["Daily Ledger", "Evening Courier"]
     assert (wide["quote_share_focus"] > 0).all() and (wide["quote_share_counterpart"] > 0).all()
     assert (wide["narrator_sentiment_focus"] < 0).all()  # the invented articles are hard on the focus
     assert "Jivani" not in US_CODEBOOK
     with pytest.raises(ValueError, match="same"):
-        pos.outlet_positioning(tables, focus="Trump", counterpart="Donald Trump")
+        ms.outlet_positioning(tables, focus="Trump", counterpart="Donald Trump")
 
 
 PRAISE_AND_ATTACK = (
@@ -241,7 +255,7 @@ OTHER = (
 def two_articles():
     arts = pd.DataFrame({"article_id": ["p1", "p2"], "outlet": ["Paper", "Paper"], "title": [None, None],
                          "text": [PRAISE_AND_ATTACK, OTHER]})
-    return arts, pos.build_tables(arts, frame_set="generic_frames")
+    return arts, tb.build_tables(arts, frame_set="generic_frames")
 
 
 def test_treatment_is_directed_at_each_target_in_a_sentence(two_articles):
@@ -262,7 +276,7 @@ def test_treatment_is_directed_at_each_target_in_a_sentence(two_articles):
 
 def test_speaker_target_pairs_with_n_and_interval(two_articles):
     _, tables = two_articles
-    pairs = pos.speaker_target(tables).set_index(["speaker", "target"])
+    pairs = views.speaker_target(tables).set_index(["speaker", "target"])
     assert sorted(pairs.index) == [("Jamil Jivani", "Liberal government"), ("Mark Carney", "Jamil Jivani"),
                                    ("narrator", "Jamil Jivani"), ("narrator", "Liberal government"), ("narrator", "Pierre Poilievre")]
     carney = pairs.loc[("Mark Carney", "Jamil Jivani")]
@@ -274,38 +288,27 @@ def test_speaker_target_pairs_with_n_and_interval(two_articles):
     assert jivani["n"] == 1 and jivani["polarity"] < 0 and math.isnan(jivani["ci_low"])
     assert jivani["example"] == "“The Liberals have betrayed workers,” Jivani said."
     assert pairs.loc[("narrator", "Liberal government"), "n"] == 2
-    long = pos.positioning_measures(tables, "Jamil Jivani", "liberal_government")
+    long = ms.positioning_measures(tables, "Jamil Jivani", "liberal_government")
     quoted = _measure(long, "Paper", "quoted_sentiment", "focus")
     assert (quoted["n"], quoted["unit"]) == (2, "mentions") and quoted["value"] == pytest.approx(carney["polarity"])
 
 
-def test_both_call_forms_of_outlet_positioning_give_the_same_row(two_articles):
+def test_outlet_positioning_reads_tables_with_keyword_sides(two_articles):
     arts, tables = two_articles
-    from_tables = pos.outlet_positioning(tables, focus="Jamil Jivani", counterpart="liberal_government")
-    scores = sentiment.actor_sentiment(tables.sentences, tables.mentions[~tables.mentions["is_speaker_mention"]], tables.quotes)
-    from_articles = pos.outlet_positioning(arts, tables.quotes, {"actor_sentiment": scores, "frame_scores": tables.frame_scores},
-                                           focus="Jamil Jivani", counterpart="liberal_government", frame_set="generic_frames")
-    rebuilt = pos.outlet_positioning(arts, focus="Jamil Jivani", counterpart="liberal_government", frame_set="generic_frames")
-    assert len(from_tables) == 1 and from_tables.loc[0, "treatment_focus_n"] == 3  # the narrator once, Carney twice
-    pd.testing.assert_frame_equal(from_tables, from_articles)
-    pd.testing.assert_frame_equal(from_tables, rebuilt)
-    # the given scores are used, not recomputed
-    flipped = scores.assign(polarity=-scores["polarity"])
-    changed = pos.outlet_positioning(arts, tables.quotes, flipped, focus="Jamil Jivani", counterpart="liberal_government",
-                                     frame_set="generic_frames")
-    assert changed.loc[0, "treatment_focus"] == pytest.approx(-from_tables.loc[0, "treatment_focus"])
-    with pytest.raises(TypeError, match="keyword-only"):
-        pos.outlet_positioning(tables, "Jamil Jivani", "liberal_government")
-    with pytest.raises(TypeError, match="already fix"):
-        pos.outlet_positioning(tables, tables.quotes)
-    with pytest.raises(ValueError, match="unknown scores keys"):
-        pos.outlet_positioning(arts, None, {"vader": scores})
+    wide = ms.outlet_positioning(tables, focus="Jamil Jivani", counterpart="liberal_government")
+    assert len(wide) == 1 and wide.loc[0, "treatment_focus_n"] == 3  # the narrator once, Carney twice
+    rebuilt = ms.outlet_positioning(tb.build_tables(arts, frame_set="generic_frames"), focus="Jamil Jivani", counterpart="liberal_government")
+    pd.testing.assert_frame_equal(wide, rebuilt)
+    with pytest.raises(TypeError):
+        ms.outlet_positioning(tables, "Jamil Jivani", "liberal_government")
+    with pytest.raises(TypeError, match="reads Tables"):
+        ms.outlet_positioning(arts, focus="Jamil Jivani", counterpart="liberal_government")
 
 
 def test_a_camp_named_camp_is_not_labelled_twice():
     """The 'ruiz camp camp' of issue 16: a camp called ruiz_camp reads 'ruiz camp'."""
-    from analysis.positioning import Party, group_labels
+    from analysis.views import group_labels
 
-    labels = group_labels(Party("Ana Ruiz", "actor", "ruiz_camp"), Party("city_council", "camp", "city_council"))
+    labels = group_labels(tb.Party("Ana Ruiz", "actor", "ruiz_camp"), tb.Party("city_council", "camp", "city_council"))
     assert labels["focus_camp"] == "ruiz camp (not Ana Ruiz)"
-    assert group_labels(Party("Bo Chan", "actor", "opposition"), Party("ruiz_camp", "camp", "ruiz_camp"))["focus_camp"] == "opposition camp (not Bo Chan)"
+    assert group_labels(tb.Party("Bo Chan", "actor", "opposition"), tb.Party("ruiz_camp", "camp", "ruiz_camp"))["focus_camp"] == "opposition camp (not Bo Chan)"

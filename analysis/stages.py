@@ -1,0 +1,377 @@
+"""The stage graph: one batch of articles in, every row-level table out (:data:`analysis.tables.TABLES`).
+
+Both the notebooks (:func:`analysis.tables.load_tables`) and batch runs
+(:mod:`analysis.pipeline`) call :func:`run_stages`; nothing else chains the
+per-article work. The stages, in order (:data:`STAGES`), each read tables made
+before it and add its own:
+
+============ ============================================ =======================
+stage        reads                                        makes
+============ ============================================ =======================
+segmentation articles                                     paragraphs, sentences
+quotes       articles, sentences                          quotes (speaker, cue class, position)
+tone         quotes                                       quotes (+ polarity, subjectivity, compound)
+mentions     articles, sentences, quotes                  mentions
+treatment    sentences, quotes, mentions                  treatment (stance scorer)
+frames       sentences                                    frames (every frame set chosen)
+============ ============================================ =======================
+
+To add a stage, write ``_stage_<name>(tables, context) -> {table: frame}``,
+list it in :data:`STAGES`, and give a new table a schema in
+:mod:`analysis.tables`. :class:`StageParams` holds what the stages need
+(picklable, sent with every batch); :func:`describe` records it, with the
+checksum of every data file the stages read, in ``run.json`` and in the table
+cache's key.
+
+Every table comes out sorted by ``article_id`` (stably: rows within an article
+keep the stage's order, by sentence, quote or offset), so the result does not
+depend on the input's order or on how articles fall into batches.
+
+The stance scorer (target-directed sentiment of each mention) is chosen by name
+(:data:`STANCE_SCORERS`, ``stance=`` in :class:`StageParams`, ``--stance`` on
+the command line); today's model is ``"fast"``.
+
+>>> import pandas as pd
+>>> from analysis.actors import parse_codebook
+>>> book = parse_codebook({"actors": [{"name": "Ann Lee", "aliases": ["Lee"], "camp": "council", "pronouns": "she"}]})
+>>> arts = pd.DataFrame({"article_id": ["a"], "outlet": ["X"], "text": ["“We will win,” Ann Lee said."]})
+>>> tables = run_stages(arts, StageParams(codebook=book, frame_sets=("generic_frames",)))
+>>> sorted(tables), tables["quotes"][["speaker", "quote"]].values.tolist()
+(['articles', 'frames', 'mentions', 'paragraphs', 'quotes', 'sentences', 'treatment'], [['Ann Lee', 'We will win,']])
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.actors import DEFAULT_CODEBOOK, Codebook, load_codebook
+from analysis.schemas import empty_table
+from analysis.tables import (
+    NARRATOR,
+    QUOTE_SCORES_SCHEMA,
+    SCHEMAS,
+    TABLES,
+    UNATTRIBUTED,
+    UNKNOWN_OUTLET,
+)
+
+STANCE_SCORERS: dict[str, str] = {
+    "fast": "analysis.sentiment:target_sentiments",
+}
+"""Stance scorers by name, as ``module:function``: ``function(frame) -> frame`` where ``frame`` has
+``sentence``, ``start``, ``end`` (the mention's offsets in the sentence) and the result, on the same
+index, ``polarity`` in [-1, 1] and ``label`` (negative / neutral / positive). Imported on first use.
+``fast`` is the NewsMTSC-trained linear model of :mod:`analysis.sentiment`."""
+DEFAULT_STANCE = "fast"
+
+_QUOTE_TONE = ["polarity", "subjectivity", "compound"]
+
+
+class StageError(ValueError):
+    """Parameters the stages cannot run with (unknown frame set or stance scorer)."""
+
+
+@dataclass(frozen=True)
+class StageParams:
+    """What the stages need besides the articles; picklable, sent with every batch.
+
+    ``codebook``: a YAML path, a loaded :class:`~analysis.actors.Codebook` or
+    None (``data/actors.yaml``); ``frame_sets``: names in the frame lexicon
+    ``frames_path`` (default ``data/frames.yaml``), None for every set;
+    ``stance``: a key of :data:`STANCE_SCORERS` (None: :data:`DEFAULT_STANCE`).
+    """
+
+    codebook: object = None
+    frame_sets: tuple[str, ...] | None = None
+    frames_path: str | None = None
+    stance: str | None = None
+
+    @property
+    def stance_name(self) -> str:
+        return self.stance or DEFAULT_STANCE
+
+
+@dataclass(frozen=True)
+class _Context:
+    codebook: Codebook
+    cues: object
+    lexicon: dict
+    frame_sets: tuple[str, ...]
+    stance: Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def _context(params: StageParams) -> _Context:
+    from analysis.cues import load_cues
+    from analysis.frame_lexicon import load_frames
+
+    book = params.codebook if isinstance(params.codebook, Codebook) else load_codebook(params.codebook)
+    lexicon = load_frames(params.frames_path)
+    return _Context(book, load_cues(), lexicon, frame_sets(params, lexicon), stance_scorer(params.stance_name))
+
+
+def frame_sets(params: StageParams, lexicon: dict | None = None) -> tuple[str, ...]:
+    """The frame sets the stages score for ``params`` (all of the lexicon's when none are named)."""
+    if lexicon is None:
+        from analysis.frame_lexicon import load_frames
+
+        lexicon = load_frames(params.frames_path)
+    if params.frame_sets is None or tuple(params.frame_sets) == ("all",):
+        return tuple(lexicon)
+    unknown = [s for s in params.frame_sets if s not in lexicon]
+    if unknown:
+        raise StageError(f"unknown frame set(s) {unknown}; the lexicon has {', '.join(lexicon)}")
+    return tuple(params.frame_sets)
+
+
+@lru_cache(maxsize=8)
+def stance_scorer(name: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """The stance scorer called ``name`` in :data:`STANCE_SCORERS`, imported now."""
+    if name not in STANCE_SCORERS:
+        raise StageError(f"unknown stance scorer {name!r}; choose one of {', '.join(STANCE_SCORERS)}")
+    module, _, function = STANCE_SCORERS[name].partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def _codebook_file(params: StageParams) -> Path | None:
+    """The codebook's file (None for one built in code)."""
+    book = params.codebook
+    if isinstance(book, Codebook):
+        return Path(book.source) if book.source and Path(book.source).is_file() else None
+    return Path(book or DEFAULT_CODEBOOK)
+
+
+def data_files(params: StageParams) -> list[Path]:
+    """Every data file the stages read besides the articles: codebook, lexicons, quote rules, stance training data."""
+    from analysis.cues import CUES_PATH
+    from analysis.frame_lexicon import FRAMES_PATH
+    from analysis.quotes import RULES_DIR
+    from analysis.sentiment import NEWSMTSC_DIR
+
+    from analysis.words import WORDS_PATH
+
+    files = [Path(params.frames_path or FRAMES_PATH), CUES_PATH, RULES_DIR, WORDS_PATH]
+    codebook = _codebook_file(params)
+    if codebook is not None:
+        files.insert(0, codebook)
+    if params.stance_name == "fast":
+        files.append(NEWSMTSC_DIR / "train.jsonl")
+    return files
+
+
+def describe(params: StageParams) -> dict:
+    """The parameters as recorded in ``run.json`` and keyed in the table cache, with the data files' SHA-256.
+
+    A codebook built in code (no file) is identified by the SHA-256 of its
+    actors and camps instead. Raises :class:`StageError` on an unknown frame
+    set or stance scorer.
+    """
+    import hashlib
+
+    from analysis.datafiles import files_sha256
+
+    sets = frame_sets(params)
+    stance_scorer(params.stance_name)
+    files = files_sha256(data_files(params))
+    codebook = _codebook_file(params)
+    if codebook is not None:
+        book_sha = files[str(codebook)]
+    else:
+        book = params.codebook
+        book_sha = hashlib.sha256(repr((book.actors, book.camps, sorted(book.camp_colors.items()))).encode()).hexdigest()
+    return {
+        "codebook": None if codebook is None else str(codebook.resolve()),
+        "codebook_sha256": book_sha,
+        "frame_sets": list(sets),
+        "stance": params.stance_name,
+        "data_sha256": files,
+    }
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _stage_segmentation(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.DataFrame]:
+    from analysis.text import paragraphs, sentences
+
+    texts = t["articles"][["article_id", "text"]]
+    paras = paragraphs(texts, validate=False)
+    sents = sentences(texts, paras, validate=False)
+    outlet_of = dict(zip(t["articles"]["article_id"], t["articles"]["outlet"]))
+    return {"paragraphs": paras, "sentences": sents.assign(outlet=sents["article_id"].map(outlet_of).astype(object))}
+
+
+def _stage_quotes(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.DataFrame]:
+    from analysis.cues import label_cues
+    from analysis.quotes import extract_corpus_quotes
+
+    arts = t["articles"]
+    if arts.empty:
+        return {"quotes": empty_table(QUOTE_SCORES_SCHEMA).drop(columns=_QUOTE_TONE)}
+    raw = extract_corpus_quotes(arts[["article_id", "outlet", "text"]], ctx.codebook, progress=False, sentences_df=t["sentences"])
+    raw = raw.assign(outlet=raw["outlet"].fillna(UNKNOWN_OUTLET))
+    lengths = raw["article_id"].map(dict(zip(arts["article_id"], arts["text"].str.len().clip(lower=1))))
+    raw["position"] = (raw["start"] / lengths).clip(0, 1)
+    raw["order"] = raw.sort_values(["article_id", "start"]).groupby("article_id").cumcount()
+    raw = label_cues(raw, ctx.cues)
+    return {"quotes": raw[[c for c in QUOTE_SCORES_SCHEMA.columns if c not in _QUOTE_TONE]].reset_index(drop=True)}
+
+
+def _stage_tone(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.DataFrame]:
+    from analysis.sentiment import score_texts
+
+    quotes = t["quotes"]
+    if quotes.empty:
+        return {"quotes": empty_table(QUOTE_SCORES_SCHEMA)}
+    tone = score_texts(quotes["quote"].tolist(), validate=False)[_QUOTE_TONE]
+    return {"quotes": pd.concat([quotes.reset_index(drop=True), tone], axis=1)[list(QUOTE_SCORES_SCHEMA.columns)]}
+
+
+def _stage_mentions(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.DataFrame]:
+    sents_by_article = {a: g for a, g in t["sentences"].groupby("article_id", sort=False)}
+    quotes_by_article = {a: g for a, g in t["quotes"].groupby("article_id", sort=False)}
+    rows = []
+    for article_id, outlet, text in zip(t["articles"]["article_id"], t["articles"]["outlet"], t["articles"]["text"]):
+        found = list(ctx.codebook.iter_mentions(text))
+        if not found:
+            continue
+        s = sents_by_article.get(article_id)
+        starts = s["start"].to_numpy() if s is not None else np.zeros(1, dtype=int)
+        q = quotes_by_article.get(article_id)
+        spans = list(zip(q["start"], q["end"], q["quote_id"])) if q is not None else []
+        speaker_spans = []
+        if q is not None:
+            speaker_spans = [(int(a), int(b)) for a, b in zip(q["speaker_start"], q["speaker_end"]) if pd.notna(a) and pd.notna(b)]
+        for start, end, mention, actor in found:
+            k = max(int(np.searchsorted(starts, start, side="right")) - 1, 0)
+            sentence_id = int(s["sentence_id"].iloc[k]) if s is not None else 0
+            paragraph_id = int(s["paragraph_id"].iloc[k]) if s is not None else 0
+            # the innermost quote holding the mention, as analysis.treatment.actor_sentiment picks its speaker
+            inside = [(qe - qs, qid) for qs, qe, qid in spans if qs <= start and end <= qe]
+            rows.append((article_id, outlet, paragraph_id, sentence_id, start, end, mention, actor.name, actor.camp,
+                         min(inside)[1] if inside else None, any(a < end and start < b for a, b in speaker_spans)))
+    schema = SCHEMAS["mentions"]
+    frame = pd.DataFrame(rows, columns=list(schema.columns))
+    frame["quote_id"] = frame["quote_id"].astype("Int64")
+    frame = frame.astype({"article_id": str, "outlet": str, "mention": str, "actor": str, "camp": str, "is_speaker_mention": bool})
+    return {"mentions": frame}
+
+
+def _stage_treatment(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.DataFrame]:
+    """:func:`analysis.treatment.actor_sentiment` of every mention but attributions, with who voices it."""
+    from analysis.treatment import NARRATOR as SOURCE_NARRATOR
+    from analysis.treatment import actor_sentiment
+
+    schema = SCHEMAS["treatment"]
+    mentions = t["mentions"]
+    about = mentions[~mentions["is_speaker_mention"]]
+    if about.empty:
+        return {"treatment": empty_table(schema)}
+    key = ["article_id", "start", "end", "actor"]
+    quotes = t["quotes"][["article_id", "start", "end", "speaker", "camp"]]
+    scored = actor_sentiment(t["sentences"], about, quotes, scorer=ctx.stance, validate=False).rename(columns={"target": "actor"})
+    frame = about.drop(columns=["sentence_id", "mention"]).merge(
+        scored[key + ["mention", "sentence_id", "source", "source_camp", "sentence", "polarity", "label"]], on=key, how="inner")
+    narrator = frame["source"] == SOURCE_NARRATOR
+    speaker = frame["source"].replace({"unattributed": UNATTRIBUTED})
+    frame = frame.assign(
+        source=np.where(narrator, NARRATOR, "quote"),
+        speaker=np.where(narrator, NARRATOR, speaker),
+        speaker_camp=np.where(narrator, NARRATOR, frame["source_camp"].where(frame["source_camp"].notna(), "other")),
+        target=frame["actor"],
+        target_camp=frame["camp"],
+    )
+    frame = frame[narrator | (frame["speaker"] != frame["target"])]  # a speaker naming themself is not treatment
+    if frame.empty:
+        return {"treatment": empty_table(schema)}
+    frame = frame.sort_values(["article_id", "start", "end"], kind="stable").reset_index(drop=True)
+    return {"treatment": frame[list(schema.columns)]}
+
+
+def _stage_frames(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.DataFrame]:
+    from analysis.frames import score_frames
+
+    schema = SCHEMAS["frames"]
+    texts = t["sentences"][["article_id", "sentence_id", "text"]].reset_index(drop=True)
+    parts = [score_frames(texts, name, lexicon=ctx.lexicon, keep=["article_id", "sentence_id"], validate=False)
+             for name in ctx.frame_sets]
+    frames = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return {"frames": frames[list(schema.columns)]}
+
+
+STAGES: tuple[tuple[str, Callable[[dict, _Context], dict]], ...] = (
+    ("segmentation", _stage_segmentation),
+    ("quotes", _stage_quotes),
+    ("tone", _stage_tone),
+    ("mentions", _stage_mentions),
+    ("treatment", _stage_treatment),
+    ("frames", _stage_frames),
+)
+"""``(name, function)`` in run order; :func:`run_stages` times each by name."""
+
+
+# --------------------------------------------------------------------------- running
+
+
+def prepare_articles(articles: pd.DataFrame) -> pd.DataFrame:
+    """The articles table the stages read: ``article_id`` as text, ``outlet`` filled (:data:`UNKNOWN_OUTLET`), a ``title`` column.
+
+    Needs ``article_id`` and ``text``; every other column is kept.
+    """
+    missing = {"article_id", "text"} - set(articles.columns)
+    if missing:
+        raise KeyError(f"expected an articles table with article_id and text; missing {sorted(missing)}")
+    arts = articles.copy()
+    arts["article_id"] = arts["article_id"].astype(str)
+    if "outlet" in arts:
+        arts["outlet"] = arts["outlet"].astype(object).where(arts["outlet"].notna(), UNKNOWN_OUTLET).astype(str)
+    else:
+        arts["outlet"] = UNKNOWN_OUTLET
+    if "title" not in arts:
+        arts["title"] = None
+    return arts
+
+
+def run_stages(
+    articles: pd.DataFrame,
+    params: StageParams | None = None,
+    *,
+    timings: dict[str, float] | None = None,
+    validate: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """Every row-level table of ``articles`` (:data:`analysis.tables.TABLES`), computed in memory.
+
+    ``timings`` (a dict) gets each stage's seconds added under its name.
+    ``validate=False`` skips the schema checks (a batch run checks the tables
+    of a whole batch once). Raises on an article that cannot be processed; a
+    batch run rejects that article instead.
+    """
+    params = params or StageParams()
+    ctx = _context(params)
+    tables = {"articles": prepare_articles(articles)}
+    for name, stage in STAGES:
+        began = time.perf_counter()
+        try:
+            tables.update(stage(tables, ctx))
+        finally:
+            if timings is not None:
+                timings[name] = timings.get(name, 0.0) + time.perf_counter() - began
+    out = {name: sort_table(tables[name]) for name in TABLES}
+    return validate_tables(out) if validate else out
+
+
+def sort_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by ``article_id``, stably (each article's rows keep their order)."""
+    return frame.sort_values("article_id", kind="stable").reset_index(drop=True)
+
+
+def validate_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Each table checked (and its dtypes coerced) against its schema in :data:`analysis.tables.SCHEMAS`, once."""
+    return {name: SCHEMAS[name].validate(frame) if name in SCHEMAS else frame for name, frame in tables.items()}
