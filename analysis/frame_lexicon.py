@@ -391,6 +391,24 @@ def load_frames(path: str | Path | None = None) -> dict[str, FrameSet]:
     return dict(_load_frames_cached(path))
 
 
+@cached_by_mtime
+def _set_names(path: Path) -> tuple[str, ...]:
+    data = _read(path)
+    return tuple(data) if isinstance(data, dict) else ()
+
+
+def frame_set_names(path: str | Path | None = None) -> tuple[str, ...]:
+    """The names of the sets in a frame lexicon, in file order, read without compiling it (see :func:`load_frames`).
+
+    >>> frame_set_names() == tuple(load_frames())
+    True
+    """
+    path = Path(path) if path is not None else FRAMES_PATH
+    if not path.is_file():
+        raise FileNotFoundError(f"frame lexicon not found: {path}")
+    return _set_names(path)
+
+
 def list_frames(lexicon: Mapping[str, FrameSet] | str | Path | None = None) -> pd.DataFrame:
     """One row per frame of every set: definition, source and indicator counts, for notebooks and docs.
 

@@ -63,17 +63,20 @@ def save_chart(chart, name: str, output_dir: Path | str | None = None) -> list[P
 
     ``output_dir`` is the report folder (default ``reports/``).
 
-    Rendering uses vl-convert (bundled in its wheel), so it works offline.
+    Rendering uses vl-convert (bundled in its wheel), so it works offline. The
+    PNG is rasterised from the SVG (the same bytes as rendering the chart again,
+    in a third of the time).
     """
+    import vl_convert
+
     folder = Path(output_dir or REPORTS_DIR) / FIGURES_DIR.name
-    paths = []
-    for fmt, extra in (("svg", {}), ("png", {"scale_factor": 2})):
-        path = folder / f"{_slug(name)}.{fmt}"
-        with writing_to(path, ReportError):
-            folder.mkdir(parents=True, exist_ok=True)
-            chart.save(str(path), format=fmt, **extra)
-        paths.append(path)
-    return paths
+    svg, png = folder / f"{_slug(name)}.svg", folder / f"{_slug(name)}.png"
+    with writing_to(svg, ReportError):
+        folder.mkdir(parents=True, exist_ok=True)
+        chart.save(str(svg), format="svg")
+    with writing_to(png, ReportError):
+        png.write_bytes(vl_convert.svg_to_png(svg.read_text(encoding="utf-8"), scale=2))
+    return [svg, png]
 
 
 def save_table(table: pd.DataFrame, name: str, output_dir: Path | str | None = None) -> Path:
@@ -197,19 +200,31 @@ def run_notebook(
 
 
 def run_notebooks(
-    notebooks: Iterable[Path] | None = None, out_dir: Path = REPORTS_DIR, parameters: dict | None = None
+    notebooks: Iterable[Path] | None = None, out_dir: Path = REPORTS_DIR, parameters: dict | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
-    """Execute the numbered notebooks in order; return the HTML reports written."""
+    """Execute the numbered notebooks, ``workers`` at a time (default: one per core); return the HTML reports in order.
+
+    Each notebook runs in its own kernel; they share one build of the tables
+    (:mod:`analysis.table_cache`: the first to need them builds them, the others
+    wait for it and read). A failing notebook raises once the others are done.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     from tqdm.auto import tqdm
 
     paths = list(notebooks) if notebooks is not None else list_notebooks()
     if not paths:
         raise FileNotFoundError(f"no NN-name.ipynb notebooks in {NOTEBOOKS_DIR}")
     check_writable(Path(out_dir))
-    written = []
-    for path in tqdm(paths, desc="notebooks", unit="nb", disable=None):
-        written.append(run_notebook(path, out_dir, parameters))
-    return written
+    workers = max(1, min(len(paths), workers or os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers + 1) as pool, tqdm(total=len(paths), desc="notebooks", unit="nb", disable=None) as bar:
+        pool.submit(_vega_bundle)  # built once, while the first kernels start
+        futures = [pool.submit(run_notebook, path, out_dir, parameters) for path in paths]
+        for future in futures:
+            future.add_done_callback(lambda _: bar.update())
+        return [future.result() for future in futures]
 
 
 def strip_outputs(paths: Iterable[Path]) -> list[Path]:

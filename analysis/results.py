@@ -183,19 +183,20 @@ def _schema(name: str):
 
 @lru_cache(maxsize=16)
 def _template(name: str) -> pd.DataFrame:
-    schema = _schema(name)
-    return schema.validate(empty_table(schema))
+    return empty_table(_schema(name))
 
 
 def _conform(name: str, frame: pd.DataFrame, out: Path) -> pd.DataFrame:
-    """Columns in schema order, dtypes coerced by the table's schema (the articles' only cast, as a table may carry more)."""
+    """Columns in schema order, cast to the schema's dtypes.
+
+    Not validated again: every part was validated by the stage graph before
+    :func:`write_batch` wrote it (a check costs more than the read).
+    """
     template = _template(name)
     missing = [c for c in template.columns if c not in frame.columns]
     if missing:
         raise ResultsError(f"{out}: table {name!r} lacks columns {missing}")
-    if name == "articles":
-        return frame[list(template.columns)].astype(template.dtypes.to_dict())
-    return _schema(name).validate(frame[list(template.columns)])
+    return frame[list(template.columns)].astype(template.dtypes.to_dict())
 
 
 def read_results(out: str | Path, tables: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:

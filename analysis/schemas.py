@@ -17,17 +17,19 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-_DTYPES = {"str": object, "int64": "int64", "float64": "float64", "bool": bool}
+_TEXT = pd.Series([], dtype=str).dtype
+"""What a text column becomes when a schema coerces it (``str`` in pandas 3, ``object`` before)."""
+_TEXT_NAMES = {"str", "string", "string[pyarrow]", "string[python]"}
 
 
 def column_dtype(column: pa.Column):
-    """The pandas dtype an empty column of this schema column gets (``object`` for text and untyped)."""
+    """The pandas dtype a schema column has once validated (``object`` for untyped columns), without validating."""
     dtype = str(column.dtype) if column.dtype is not None else "object"
-    return _DTYPES.get(dtype, dtype)
+    return _TEXT if dtype in _TEXT_NAMES else dtype
 
 
 def empty_table(schema: pa.DataFrameSchema) -> pd.DataFrame:
-    """A table with no rows and the schema's columns, in order, with their dtypes."""
+    """A table with no rows and the schema's columns, in order, with the dtypes validation would give."""
     return pd.DataFrame({name: pd.Series(dtype=column_dtype(col)) for name, col in schema.columns.items()})
 
 

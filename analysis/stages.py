@@ -119,10 +119,10 @@ def _context(params: StageParams) -> _Context:
 
 def frame_sets(params: StageParams, lexicon: dict | None = None) -> tuple[str, ...]:
     """The frame sets the stages score for ``params`` (all of the lexicon's when none are named)."""
-    if lexicon is None:
-        from analysis.frame_lexicon import load_frames
+    if lexicon is None:  # the names will do: compiling the sets' regexes is the stages' job
+        from analysis.frame_lexicon import frame_set_names
 
-        lexicon = load_frames(params.frames_path)
+        lexicon = dict.fromkeys(frame_set_names(params.frames_path))
     if params.frame_sets is None or tuple(params.frame_sets) == ("all",):
         return tuple(lexicon)
     unknown = [s for s in params.frame_sets if s not in lexicon]

@@ -12,8 +12,9 @@ is a SHA-256 of everything the tables depend on:
 - the package: its version and the bytes of every ``analysis/*.py``.
 
 Change any of them and the next call builds anew. Entries are written to a
-temporary folder and renamed into place, so notebooks running at once never
-read half an entry; the :data:`KEEP` most recently used entries are kept.
+temporary folder and renamed into place, so a reader never sees half an
+entry; notebooks started together build an entry once (the others wait on a
+lock file, then read); the :data:`KEEP` most recently used entries are kept.
 
 >>> folder = cached_run(None, StageParams())     # doctest: +SKIP
 """
@@ -25,6 +26,7 @@ import json
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import analysis
@@ -57,14 +59,39 @@ def cache_key(corpus: str | Path | None, params: StageParams) -> str:
 
 def cached_run(corpus: str | Path | None, params: StageParams, *, cache_dir: Path | None = None) -> Path:
     """The results folder holding ``corpus``'s tables for ``params``, built now if no entry matches."""
-    from analysis.pipeline import run
-
     root = Path(cache_dir or CACHE_DIR)
     entry = root / cache_key(corpus, params)
     if read_run_info(entry).get("status") == "complete":
         os.utime(entry)  # last use, for eviction
         return entry
     root.mkdir(parents=True, exist_ok=True)
+    with _building(root / f".{entry.name}.lock"):  # notebooks started together build once: the others wait here
+        if read_run_info(entry).get("status") == "complete":
+            return entry
+        _build(corpus, params, root, entry)
+    _evict(root)
+    return entry
+
+
+@contextmanager
+def _building(lock: Path):
+    """An exclusive lock on ``lock`` across processes (POSIX ``flock``; no lock where there is none)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with open(lock, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build(corpus: str | Path | None, params: StageParams, root: Path, entry: Path) -> None:
+    from analysis.pipeline import run
+
     tmp = root / f".building-{entry.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         summary = run(corpus, out=tmp, engine="local", codebook=params.codebook, frame_set=params.frame_sets,
@@ -73,13 +100,11 @@ def cached_run(corpus: str | Path | None, params: StageParams, *, cache_dir: Pat
             raise RuntimeError(f"building the tables of {corpus} failed; see {tmp / RUN_FILE}")
         try:
             os.rename(tmp, entry)
-        except OSError:  # another process finished the same entry first: use theirs
+        except OSError:  # another process finished the same entry first (no lock here): use theirs
             if read_run_info(entry).get("status") != "complete":
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    _evict(root)
-    return entry
 
 
 def _evict(root: Path) -> None:
@@ -87,3 +112,4 @@ def _evict(root: Path) -> None:
                      reverse=True)
     for old in entries[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
+        (root / f".{old.name}.lock").unlink(missing_ok=True)

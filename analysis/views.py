@@ -44,7 +44,7 @@ import pandera.pandas as pa
 from analysis.actors import Codebook
 from analysis.cues import count_cues
 from analysis.schemas import empty_table
-from analysis.stats import summaries
+from analysis.stats import summaries, summarize
 from analysis.tables import UNATTRIBUTED, Party, Tables
 
 GROUPS = ("focus", "counterpart", "focus_camp", "other")
@@ -203,7 +203,11 @@ def evidence_spans(frame: pd.DataFrame, limit: int = EVIDENCE_LIMIT) -> str:
     """``article_id:start-end`` of the first rows, to trace a number back to its text."""
     if frame.empty:
         return ""
-    refs = [f"{a}:{s}-{e}" for a, s, e in zip(frame["article_id"], frame["start"], frame["end"])]
+    return _spans(frame["article_id"], frame["start"], frame["end"], limit)
+
+
+def _spans(article_ids, starts, ends, limit: int = EVIDENCE_LIMIT) -> str:
+    refs = [f"{a}:{s}-{e}" for a, s, e in zip(article_ids, starts, ends)]
     return "; ".join(refs[:limit]) + (f"; … {len(refs) - limit} more" if len(refs) > limit else "")
 
 
@@ -359,19 +363,23 @@ def frame_profile(tables: Tables, focus: str | Party, counterpart: str | Party) 
     if scored.empty:
         return _empty(FRAME_PROFILE_SCHEMA)
     keys = pd.MultiIndex.from_frame(scored[["article_id", "sentence_id"]])
+    columns = {name: scored[name].to_numpy(dtype=object) for name in ("article_id", "start", "end", "matched_terms", "sentence")}
+    hit_all = scored["hits_n"].to_numpy() > 0
     for about, kind, sentence_keys in _subject_sentences(tables, f, c):
         chosen = scored[keys.isin(list(sentence_keys))]
         chosen = chosen.assign(fired=(chosen["hits_n"] > 0).astype(float))
-        stats = summaries(chosen, ["outlet", "frame"], "fired")
-        for (outlet, frame), g in chosen.groupby(["outlet", "frame"], sort=True):
-            st = stats.loc[(outlet, frame)]
-            hits = g[g["hits_n"] > 0]
-            terms = pd.Series([t.strip().lower() for ts in hits["matched_terms"] for t in ts.split(";") if t.strip()])
-            top = "; ".join(f"{t} ({n})" for t, n in terms.value_counts().head(8).items())
-            rows.append(dict(outlet=outlet, about=about, about_kind=kind, frame_set=tables.frame_set, frame=frame, n=len(g),
-                             texts_with_frame_n=len(hits), share=st["mean"], ci_low=st["ci_low"], ci_high=st["ci_high"], low_n=st["low_n"],
-                             matched_terms=top, example=str(hits["sentence"].iloc[0]) if len(hits) else "",
-                             evidence=evidence_spans(hits)))
+        stats = summarize(chosen, by=["outlet", "frame"], value="fired")
+        where = np.flatnonzero(keys.isin(list(sentence_keys)))
+        groups = chosen.groupby(["outlet", "frame"], sort=True).indices
+        for st in stats.itertuples(index=False):
+            group = where[groups[(st.outlet, st.frame)]]
+            hits = group[hit_all[group]]
+            terms = [t.strip().lower() for ts in columns["matched_terms"][hits] for t in ts.split(";") if t.strip()]
+            top = "; ".join(f"{t} ({n})" for t, n in pd.Series(terms, dtype=object).value_counts().head(8).items()) if terms else ""
+            rows.append(dict(outlet=st.outlet, about=about, about_kind=kind, frame_set=tables.frame_set, frame=st.frame, n=len(group),
+                             texts_with_frame_n=len(hits), share=st.mean, ci_low=st.ci_low, ci_high=st.ci_high, low_n=st.low_n,
+                             matched_terms=top, example=str(columns["sentence"][hits[0]]) if len(hits) else "",
+                             evidence=_spans(columns["article_id"][hits], columns["start"][hits], columns["end"][hits])))
     if not rows:
         return _empty(FRAME_PROFILE_SCHEMA)
     return FRAME_PROFILE_SCHEMA.validate(pd.DataFrame(rows, columns=list(FRAME_PROFILE_SCHEMA.columns)))
