@@ -35,6 +35,7 @@ Limits, plainly:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import inspect
 import json
@@ -53,6 +54,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis import tfidf
 from analysis.paths import DATA_DIR, PROJECT_ROOT
 from analysis.words import load_words
 
@@ -165,7 +167,15 @@ _REPORTING_AFTER = re.compile(
 _N_LEXICON_FEATURES = 16
 
 
-def _lexicon_features(sentence: str, start: int, end: int, compound: float) -> np.ndarray:
+def _sentence_words(sentence: str) -> tuple[list[int], list[int], list[float], list[bool]]:
+    """Per word of a sentence (lower-cased, curly apostrophes straightened): start, end, VADER valence / 4, negation."""
+    lexicon = _vader().lexicon
+    words = [(m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _WORD.finditer(sentence)]
+    return ([w[1] for w in words], [w[2] for w in words], [lexicon.get(w[0], 0.0) / 4 for w in words],
+            [w[0] in _NEGATIONS for w in words])
+
+
+def _lexicon_features(sentence: str, start: int, end: int, compound: float, words: tuple) -> np.ndarray:
     """Where VADER's opinion words sit relative to the target, and cues of who speaks.
 
     Valences are VADER's lexicon values / 4, flipped (x -0.74, as VADER does)
@@ -173,28 +183,27 @@ def _lexicon_features(sentence: str, start: int, end: int, compound: float) -> n
     >8 words away), the same on the right, distance-weighted sum, positive and
     negative totals, negations within 4 words, target inside quotation marks,
     target followed by a reporting verb (it is the speaker), target at sentence
-    start, whole-sentence VADER ``compound`` (given: a sentence with several
-    targets is scored once), relative position, sentence length.
+    start, whole-sentence VADER ``compound``, relative position, sentence
+    length. ``compound`` and ``words`` (:func:`_sentence_words`) are computed
+    once per sentence, however many targets it holds.
     """
-    f = np.zeros(_N_LEXICON_FEATURES)
-    lexicon = _vader().lexicon
-    words = [(m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _WORD.finditer(sentence)]
-    tokens = [w[0] for w in words]
-    n_left = sum(1 for w in words if w[2] <= start)
-    first_right = next((i for i, w in enumerate(words) if w[1] >= end), len(words))
-    for i, (word, w_start, w_end) in enumerate(words):
-        if w_end <= start:
+    f = [0.0] * _N_LEXICON_FEATURES
+    w_starts, w_ends, valences, negations = words
+    n_left = bisect.bisect_right(w_ends, start)  # words ending before the target
+    first_right = bisect.bisect_left(w_starts, end)  # the first word after it
+    for i in range(len(w_starts)):
+        if w_ends[i] <= start:
             side, distance = 0, n_left - 1 - i
-        elif w_start >= end:
+        elif w_starts[i] >= end:
             side, distance = 1, i - first_right
         else:
             continue  # part of the target itself
-        if word in _NEGATIONS and distance < 4:
+        if negations[i] and distance < 4:
             f[9] += 1
-        valence = lexicon.get(word, 0.0) / 4
+        valence = valences[i]
         if not valence:
             continue
-        if any(t in _NEGATIONS for t in tokens[max(0, i - 3) : i]):
+        if any(negations[max(0, i - 3) : i]):
             valence *= -0.74
         band = 0 if distance <= 3 else (1 if distance <= 8 else 2)
         f[side * 3 + band] += valence
@@ -207,8 +216,8 @@ def _lexicon_features(sentence: str, start: int, end: int, compound: float) -> n
     f[12] = float(not sentence[:start].strip(" \"“'‘"))
     f[13] = compound
     f[14] = start / max(len(sentence), 1)
-    f[15] = min(len(words), 80) / 80
-    return f
+    f[15] = min(len(w_starts), 80) / 80
+    return np.array(f)
 
 
 def _views(sentences: Sequence[str], starts: Sequence[int], ends: Sequence[int]) -> tuple[list[str], list[str], list[str]]:
@@ -241,12 +250,13 @@ class _TargetFeatures:
         masked, left, right = _views(sents, starts, ends)
         parts = []
         for vectorizer, docs in zip(self.vectorizers, (masked, masked, left, right)):
-            parts.append(vectorizer.fit_transform(docs) if fit else vectorizer.transform(docs))
+            parts.append(vectorizer.fit_transform(docs) if fit else tfidf.transform(vectorizer, docs))
         from scipy import sparse
 
         vader = _vader()
         compound = {s: vader.polarity_scores(s)["compound"] for s in dict.fromkeys(sents)}
-        lex = np.vstack([_lexicon_features(s, a, b, compound[s]) for s, a, b in zip(sents, starts, ends)]) if sents else np.zeros((0, _N_LEXICON_FEATURES))
+        words = {s: _sentence_words(s) for s in compound}
+        lex = np.array([_lexicon_features(s, a, b, compound[s], words[s]) for s, a, b in zip(sents, starts, ends)]) if sents else np.zeros((0, _N_LEXICON_FEATURES))
         parts.append(sparse.csr_matrix(lex))
         return sparse.hstack(parts).tocsr()
 
@@ -300,7 +310,7 @@ def load_newsmtsc(split: str = "train") -> pd.DataFrame:
 def _code_fingerprint() -> str:
     """Hash of the code that shapes the model, so an edit to it invalidates the cache."""
     parts = [_MODEL_VERSION, repr(_C), repr(_WINDOW_WORDS), _TARGET_TOKEN, _REPORTING_AFTER.pattern, repr(sorted(_NEGATIONS))]
-    parts += [inspect.getsource(obj) for obj in (_lexicon_features, _views, _TargetFeatures)]
+    parts += [inspect.getsource(obj) for obj in (_sentence_words, _lexicon_features, _views, _TargetFeatures)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

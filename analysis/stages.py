@@ -235,24 +235,26 @@ def _stage_tone(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.DataF
 
 
 def _stage_mentions(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.DataFrame]:
-    sents_by_article = {a: g for a, g in t["sentences"].groupby("article_id", sort=False)}
-    quotes_by_article = {a: g for a, g in t["quotes"].groupby("article_id", sort=False)}
+    sents, quotes = t["sentences"], t["quotes"]
+    sentence_rows = _rows_by_article(sents["article_id"])
+    s_start, s_id, s_para = (sents[c].to_numpy() for c in ("start", "sentence_id", "paragraph_id"))
+    quote_rows = _rows_by_article(quotes["article_id"])
+    q_start, q_end, q_id = (quotes[c].to_numpy() for c in ("start", "end", "quote_id"))
+    q_sp_start, q_sp_end = quotes["speaker_start"].to_numpy(dtype=object), quotes["speaker_end"].to_numpy(dtype=object)
     rows = []
     for article_id, outlet, text in zip(t["articles"]["article_id"], t["articles"]["outlet"], t["articles"]["text"]):
         found = list(ctx.codebook.iter_mentions(text))
         if not found:
             continue
-        s = sents_by_article.get(article_id)
-        starts = s["start"].to_numpy() if s is not None else np.zeros(1, dtype=int)
-        q = quotes_by_article.get(article_id)
-        spans = list(zip(q["start"], q["end"], q["quote_id"])) if q is not None else []
-        speaker_spans = []
-        if q is not None:
-            speaker_spans = [(int(a), int(b)) for a, b in zip(q["speaker_start"], q["speaker_end"]) if pd.notna(a) and pd.notna(b)]
+        s_rows = sentence_rows.get(article_id)
+        starts = s_start[s_rows] if s_rows is not None else np.zeros(1, dtype=int)
+        q_rows = quote_rows.get(article_id, [])
+        spans = [(int(q_start[i]), int(q_end[i]), int(q_id[i])) for i in q_rows]
+        speaker_spans = [(int(q_sp_start[i]), int(q_sp_end[i])) for i in q_rows if pd.notna(q_sp_start[i]) and pd.notna(q_sp_end[i])]
         for start, end, mention, actor in found:
             k = max(int(np.searchsorted(starts, start, side="right")) - 1, 0)
-            sentence_id = int(s["sentence_id"].iloc[k]) if s is not None else 0
-            paragraph_id = int(s["paragraph_id"].iloc[k]) if s is not None else 0
+            sentence_id = int(s_id[s_rows[k]]) if s_rows is not None else 0
+            paragraph_id = int(s_para[s_rows[k]]) if s_rows is not None else 0
             # the innermost quote holding the mention, as analysis.treatment.actor_sentiment picks its speaker
             inside = [(qe - qs, qid) for qs, qe, qid in spans if qs <= start and end <= qe]
             rows.append((article_id, outlet, paragraph_id, sentence_id, start, end, mention, actor.name, actor.camp,
@@ -262,6 +264,11 @@ def _stage_mentions(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.D
     frame["quote_id"] = frame["quote_id"].astype("Int64")
     frame = frame.astype({"article_id": str, "outlet": str, "mention": str, "actor": str, "camp": str, "is_speaker_mention": bool})
     return {"mentions": frame}
+
+
+def _rows_by_article(article_ids: pd.Series) -> dict[str, np.ndarray]:
+    """Row positions of each article's rows, in table order."""
+    return {a: np.asarray(rows) for a, rows in article_ids.groupby(article_ids, sort=False).indices.items()}
 
 
 def _stage_treatment(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.DataFrame]:

@@ -1,0 +1,36 @@
+"""analysis.tfidf.transform gives the very matrix scikit-learn's TfidfVectorizer.transform gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis import sentiment, tfidf
+
+
+def _same(a, b) -> bool:
+    a, b = a.tocsr(), b.tocsr()
+    return a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)
+
+
+@pytest.mark.parametrize("split", ["train", "dev"])
+def test_the_stance_models_vectorizers_give_identical_matrices(split):
+    model = sentiment.load_target_model()
+    data = sentiment.load_newsmtsc(split)
+    docs = sentiment._views(data["sentence"].tolist(), data["start"].tolist(), data["end"].tolist())[0]
+    for vectorizer in model.features.vectorizers:
+        assert _same(tfidf.transform(vectorizer, docs), vectorizer.transform(docs)), vectorizer.analyzer
+        assert _same(tfidf.transform(vectorizer, docs), vectorizer.transform(docs)), "from the warm cache"
+
+
+def test_the_cache_is_bounded_and_other_settings_fall_back(monkeypatch):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = ["alpha beta gamma", "beta delta", "épsilon ZETA  eta\tbeta"]
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), norm="l1").fit(docs)
+    monkeypatch.setattr(tfidf, "CACHE_LIMIT", 2)
+    for _ in range(3):
+        assert _same(tfidf.transform(char, docs), char.transform(docs))
+    assert len(tfidf._CACHES[char]) <= 2 + len(" ".join(docs).split())
+    binary = TfidfVectorizer(analyzer="char_wb", binary=True).fit(docs)
+    assert _same(tfidf.transform(binary, docs), binary.transform(docs))
