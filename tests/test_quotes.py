@@ -520,7 +520,7 @@ def test_epoch_trump_on_carney(seed_attributions):
 
 
 def test_epoch_dismissed_is_the_outlets_verb_for_carneys_answer(seed_attributions):
-    from analysis.frames import label_cues
+    from analysis.cues import label_cues
 
     quotes, _ = seed_attributions
     row = _row(quotes, EPOCH, "he’s not a trade official")
