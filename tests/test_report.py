@@ -97,3 +97,17 @@ def test_command_line_passes_parameters_to_every_notebook(monkeypatch, tmp_path)
     assert report.main(["--out", str(tmp_path), "-p", "RESULTS", "results/", "-p", "CODEBOOK", "None"]) == 0
     assert seen["parameters"] == {"RESULTS": "results/", "CODEBOOK": None}
     assert seen["out"] == tmp_path and seen["paths"] == report.list_notebooks()
+
+
+def test_the_one_command_line_runs_report_with_its_own_options(tmp_path):
+    import shutil
+
+    from analysis.__main__ import main
+
+    copy = tmp_path / "01-corpus.ipynb"
+    shutil.copy(NOTEBOOKS_DIR / "01-corpus.ipynb", copy)
+    nb = nbformat.read(copy, as_version=4)
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="left over")] if nb.cells[1].cell_type == "code" else []
+    nbformat.write(nb, copy)
+    assert main(["report", "--strip", str(copy)]) == 0
+    assert all(not c.get("outputs") for c in nbformat.read(copy, as_version=4).cells if c.cell_type == "code")
