@@ -217,6 +217,10 @@ def read_results(out: str | Path, tables: Iterable[str] | None = None) -> dict[s
     if unknown:
         raise KeyError(f"unknown table(s) {unknown}; a run has {[*TABLES, 'rejected']}")
     done = {p.name for p in (out / "articles").glob("part-*.parquet")}
+    missing = [name for name in names if name in TABLES and done and not (out / name).is_dir()]
+    if missing:
+        raise ResultsError(f"{out} has articles but no {', '.join(missing)} tables: it was written by an older version "
+                           "of the pipeline; run it again into a fresh folder")
     result = {}
     for name in names:
         if name == "rejected":

@@ -326,3 +326,13 @@ def test_notebook_tables_from_a_run_equal_those_from_the_corpus(corpus, local_ru
         tb.load_tables(results=local_run, codebook=other)
     with pytest.raises(ValueError, match="was not scored"):
         tb.load_tables(results=local_run, frame_set="no_such_set")
+
+
+def test_a_run_folder_missing_a_table_is_refused_not_read_as_empty(local_run, tmp_path):
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(local_run, old)
+    shutil.rmtree(old / "treatment")
+    with pytest.raises(results.ResultsError, match="no treatment tables: it was written by an older version"):
+        results.read_results(old)
