@@ -66,7 +66,7 @@ from analysis import results as res
 from analysis.budget import SECONDS_PER_1000_WORDS, TimeBudgetExceeded, article_budget, time_limit
 from analysis.corpus import iter_articles
 from analysis.engines import DASK_PRELOAD, ENGINES, EngineError, make_engine, start_forkserver
-from analysis.paths import RESULTS_DIR
+from analysis.paths import RESULTS_DIR, writing_to
 from analysis.stages import STAGES, STANCE_SCORERS, StageError, StageParams, describe, run_stages, sort_table, validate_tables
 from analysis.tables import TABLES
 
@@ -87,7 +87,7 @@ COMPARED_PARAMETERS = ("codebook_sha256", "frame_sets", "stance", "data_sha256")
 
 
 class PipelineError(RuntimeError):
-    """A run that cannot start or go on (bad engine, mismatched resume, a crashed batch)."""
+    """A run that cannot start or go on (bad engine, mismatched resume, a crashed batch, an unwritable out/)."""
 
 
 @dataclass(frozen=True)
@@ -348,7 +348,8 @@ def run(
     except StageError as exc:
         raise PipelineError(str(exc)) from exc
 
-    out.mkdir(parents=True, exist_ok=True)
+    with writing_to(out, PipelineError):
+        out.mkdir(parents=True, exist_ok=True)
     run_file = out / res.RUN_FILE
     previous = res.read_run_info(out) or None
     parameters = {**described, "batch_size": batch_size, "time_budget_s_per_1000_words": time_budget}
@@ -477,7 +478,7 @@ RUN_HELP = "process a corpus in batches into Parquet tables under --out (resumab
 
 def add_run_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the ``run`` options to a (sub)parser; :func:`run_from_args` runs the parsed result."""
-    p.add_argument("source", help="data folder, .txt file or folder, or a CSV/TSV/JSONL/JSON/Parquet table")
+    p.add_argument("source", help="data folder, .txt or .html file or folder, .warc(.gz) archive, or a CSV/TSV/JSONL/JSON/Parquet table")
     p.add_argument("--out", default=str(RESULTS_DIR), help="output folder (default: %(default)s)")
     p.add_argument("--engine", choices=ENGINES, default="local")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
@@ -511,7 +512,7 @@ def run_from_args(args: argparse.Namespace) -> int:
             write_on=args.write_on,
             quiet=args.quiet,
         )
-    except (PipelineError, ValueError, FileNotFoundError) as exc:
+    except (PipelineError, res.ResultsError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     c = summary.counts

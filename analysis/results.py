@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis.corpus import ARTICLES_SCHEMA, REJECTED_SCHEMA
 from analysis.datafiles import file_sha256
+from analysis.paths import writing_to
 from analysis.schemas import empty_table
 from analysis.tables import SCHEMAS, TABLES
 
@@ -44,23 +45,28 @@ FAILED_PREFIX = "processing failed"
 
 
 class ResultsError(RuntimeError):
-    """A folder that is not a run's results, or one missing a table's columns."""
+    """A folder that cannot be written (the message names the file), is not a run's results, or lacks a table."""
 
 
 # --------------------------------------------------------------------------- writing
 
 
 def write_table(path: Path, frame: pd.DataFrame) -> Path:
-    """Write ``frame`` as Parquet at ``path`` atomically (a temporary name in the same folder, then ``os.replace``)."""
+    """Write ``frame`` as Parquet at ``path`` atomically (a temporary name in the same folder, then ``os.replace``).
+
+    A folder that cannot be written (read-only, full, a file in the way) raises
+    :class:`ResultsError` naming ``path``.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
-        os.replace(tmp, path)
+        with writing_to(path, ResultsError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+            os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -70,8 +76,9 @@ def write_table(path: Path, frame: pd.DataFrame) -> Path:
 def write_json(path: Path, data: dict) -> None:
     """Write ``data`` as indented JSON at ``path`` atomically."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    with writing_to(path, ResultsError):
+        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
 
 
 def part_path(out: Path, table: str, key: str) -> Path:

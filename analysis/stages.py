@@ -213,9 +213,9 @@ def _stage_quotes(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.Dat
     from analysis.quotes import extract_corpus_quotes
 
     arts = t["articles"]
-    if arts.empty:
-        return {"quotes": empty_table(QUOTE_SCORES_SCHEMA).drop(columns=_QUOTE_TONE)}
     raw = extract_corpus_quotes(arts[["article_id", "outlet", "text"]], ctx.codebook, progress=False, sentences_df=t["sentences"])
+    if raw.empty:
+        return {"quotes": empty_table(QUOTE_SCORES_SCHEMA).drop(columns=_QUOTE_TONE)}
     raw = raw.assign(outlet=raw["outlet"].fillna(UNKNOWN_OUTLET))
     lengths = raw["article_id"].map(dict(zip(arts["article_id"], arts["text"].str.len().clip(lower=1))))
     raw["position"] = (raw["start"] / lengths).clip(0, 1)

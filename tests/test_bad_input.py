@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import pipeline
+from analysis import pipeline, results
 from analysis.corpus import CorpusError, load_articles
 from analysis.paths import PROJECT_ROOT
 from conftest import ARTICLE_A, ARTICLE_B
@@ -47,10 +47,10 @@ def test_a_run_over_a_text_without_words_completes_and_rejects_it(tmp_path):
         done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=300)
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
-    results = pipeline.read_results(tmp_path / "o")
-    assert results["articles"]["article_id"].tolist() == ["b"]
-    assert results["rejected"]["article_id"].tolist() == ["a"]
-    assert results["rejected"].loc[0, "reason"] == "no words: the text ('—') has no letters or digits"
+    tables = results.read_results(tmp_path / "o")
+    assert tables["articles"]["article_id"].tolist() == ["b"]
+    assert tables["rejected"]["article_id"].tolist() == ["a"]
+    assert tables["rejected"].loc[0, "reason"] == "no words: the text ('—') has no letters or digits"
 
 
 # --- 2. one broken JSONL line ---------------------------------------------------------------
@@ -77,7 +77,7 @@ def test_a_run_over_a_jsonl_with_a_broken_line_processes_the_good_lines(tmp_path
     path.write_text(json.dumps({"id": "a", "text": ARTICLE_A}) + "\n{oops\n" + json.dumps({"id": "b", "text": ARTICLE_B}) + "\n")
     summary = pipeline.run(path, out=tmp_path / "out", quiet=True)
     assert summary.status == "complete" and summary.counts["articles_processed"] == 2
-    rejected = pipeline.read_results(tmp_path / "out")["rejected"]
+    rejected = results.read_results(tmp_path / "out")["rejected"]
     assert rejected[["source_file", "row"]].values.tolist() == [["export.jsonl", 2]]
 
 
@@ -329,7 +329,8 @@ def test_article_text_in_a_chart_cannot_close_or_hide_its_script(tmp_path):
 def test_computed_text_in_findings_is_escaped_for_markdown_and_html(tmp_path):
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    from analysis import findings, positioning as pos
+    from analysis import findings, measures, views
+    from analysis.tables import build_tables
     from analysis.corpus import describe_corpus
     from notebook_support import US_PARAMETERS, write_us_corpus
 
@@ -338,18 +339,18 @@ def test_computed_text_in_findings_is_escaped_for_markdown_and_html(tmp_path):
     articles["outlet"] = articles["outlet"].map({"Daily Ledger": HOSTILE["link"], "Evening Courier": "<script>alert(1)</script>"})
     articles["text"] = articles["text"].str.replace("dangerous and unfit", "dangerous <img src=x onerror=alert(1)> and *unfit*", regex=False)
     focus, counterpart = US_PARAMETERS["FOCUS"], US_PARAMETERS["COUNTERPART"]
-    tables = pos.build_tables(articles, params["CODEBOOK"], US_PARAMETERS["FRAME_SET"])
-    measures = pos.positioning_measures(tables, focus, counterpart)
+    tables = build_tables(articles, params["CODEBOOK"], US_PARAMETERS["FRAME_SET"])
+    long = measures.positioning_measures(tables, focus, counterpart)
     texts = [
         describe_corpus(articles),
         findings.describe_inputs(tables, focus, counterpart),
-        findings.describe_voice(measures),
-        findings.describe_order(measures),
-        findings.describe_tone(measures),
-        findings.describe_treatment(measures, pos.speaker_target(tables)),
-        findings.describe_frames(pos.frame_profile(tables, focus, counterpart)),
-        findings.describe_verbs(measures),
-        findings.describe_positioning(pos.positioning_map_table(tables, focus, counterpart)),
+        findings.describe_voice(long),
+        findings.describe_order(long),
+        findings.describe_tone(long),
+        findings.describe_treatment(long, views.speaker_target(tables)),
+        findings.describe_frames(views.frame_profile(tables, focus, counterpart)),
+        findings.describe_verbs(long),
+        findings.describe_positioning(measures.positioning_map_table(tables, focus, counterpart)),
     ]
     for markdown in texts:
         rendered = markdown2html_mistune(markdown)

@@ -11,7 +11,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from analysis import pipeline
+from analysis import pipeline, results as run_results
 from analysis.corpus import CorpusError, CorpusWarning, load_articles
 from analysis.paths import PROJECT_ROOT
 from web_support import COMMENTS, COOKIES, FOOTER, NAV, Page, front_page, make_article, make_pages, paywall_page, write_warc
@@ -132,7 +132,7 @@ def test_a_run_over_an_archive_processes_its_pages(tmp_path, pages):
     cmd = [sys.executable, "-m", "analysis", "run", str(archive), "--out", str(tmp_path / "out"), "--quiet"]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
-    results = pipeline.read_results(tmp_path / "out")
+    results = run_results.read_results(tmp_path / "out")
     assert sorted(results["articles"]["url"]) == sorted(p.expected["url"] for p in pages[:3])
     assert set(results["articles"]["outlet"]) == {p.expected["outlet"] for p in pages[:3]}
     assert len(results["quotes"]) > 0

@@ -1,0 +1,66 @@
+"""The stage graph (analysis.stages): every table from one call, spans that hold, any input, a scorer slot."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from analysis import stages
+from analysis.corpus import load_articles
+from analysis.stages import StageParams, run_stages
+from analysis.tables import SCHEMAS, TABLES
+from test_fuzz import TEXTS
+
+
+def _spans_hold(tables: dict[str, pd.DataFrame]) -> None:
+    text = dict(zip(tables["articles"]["article_id"], tables["articles"]["text"]))
+    for name, value in (("paragraphs", "text"), ("sentences", "text"), ("quotes", "quote"), ("mentions", "mention"), ("treatment", "mention")):
+        for a, s, e, v in zip(tables[name]["article_id"], tables[name]["start"], tables[name]["end"], tables[name][value]):
+            assert text[a][s:e] == v, (name, a, s, e)
+    sentence = dict(zip(zip(tables["sentences"]["article_id"], tables["sentences"]["sentence_id"]), tables["sentences"]["text"]))
+    for a, sid, m in zip(tables["treatment"]["article_id"], tables["treatment"]["sentence_id"], tables["treatment"]["sentence"]):
+        assert sentence[(a, sid)] == m
+
+
+def test_one_call_makes_every_table_with_its_schema_and_the_seed_spans_hold():
+    tables = run_stages(load_articles(), StageParams(frame_sets=("story_frames",)))
+    assert list(tables) == list(TABLES)
+    for name, schema in SCHEMAS.items():
+        assert list(tables[name].columns) == list(schema.columns), name
+        assert len(tables[name]) > 0, name
+    _spans_hold(tables)
+    assert set(tables["frames"]["frame_set"]) == {"story_frames"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(TEXTS)
+def test_any_text_goes_through_every_stage_with_its_offsets(text):
+    from analysis.text import normalize_text
+
+    text = normalize_text(text.encode("utf-8", "surrogatepass").decode("utf-8", "replace"))
+    if not text.strip():
+        return
+    tables = run_stages(pd.DataFrame({"article_id": ["a"], "outlet": ["X"], "text": [text]}), StageParams(frame_sets=("generic_frames",)))
+    _spans_hold(tables)
+
+
+def test_unknown_frame_set_and_stance_scorer_are_named():
+    with pytest.raises(stages.StageError, match="unknown frame set"):
+        stages.describe(StageParams(frame_sets=("no_such_set",)))
+    with pytest.raises(stages.StageError, match="unknown stance scorer 'accurate'; choose one of fast"):
+        stages.describe(StageParams(stance="accurate"))
+
+
+def test_a_stance_scorer_registered_by_name_is_used(monkeypatch):
+    def always_negative(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"polarity": -0.5, "label": "negative"}, index=frame.index)
+
+    monkeypatch.setitem(stages.STANCE_SCORERS, "test", "test_stages:always_negative_scorer")
+    globals()["always_negative_scorer"] = always_negative
+    stages.stance_scorer.cache_clear()
+    arts = load_articles()
+    tables = run_stages(arts, StageParams(frame_sets=("generic_frames",), stance="test"))
+    assert set(tables["treatment"]["label"]) == {"negative"} and len(tables["treatment"]) > 10
+    assert stages.describe(StageParams(stance="test"))["stance"] == "test"
+    stages.stance_scorer.cache_clear()
