@@ -70,6 +70,13 @@ STANCE_SCORERS: dict[str, str] = {
 ``sentence``, ``start``, ``end`` (the mention's offsets in the sentence) and the result, on the same
 index, ``polarity`` in [-1, 1] and ``label`` (negative / neutral / positive). Imported on first use.
 ``fast`` is the NewsMTSC-trained linear model of :mod:`analysis.sentiment`."""
+STANCE_DATA: dict[str, tuple[str, ...]] = {
+    "fast": ("data/benchmarks/newsmtsc/train.jsonl",),
+}
+"""Files or folders (relative to the project root) each stance scorer's model comes from: their SHA-256 goes
+into ``run.json`` and the table cache's key, so a retrained model makes new tables. To add a scorer (e.g. a
+transformer as ``"accurate"``), add its ``module:function`` to :data:`STANCE_SCORERS` and its files here;
+``stance="accurate"`` then works in :func:`run_stages`, ``load_tables``, ``pipeline.run`` and ``--stance``."""
 DEFAULT_STANCE = "fast"
 
 _QUOTE_TONE = ["polarity", "subjectivity", "compound"]
@@ -152,8 +159,8 @@ def data_files(params: StageParams) -> list[Path]:
     """Every data file the stages read besides the articles: codebook, lexicons, quote rules, stance training data."""
     from analysis.cues import CUES_PATH
     from analysis.frame_lexicon import FRAMES_PATH
+    from analysis.paths import PROJECT_ROOT
     from analysis.quotes import RULES_DIR
-    from analysis.sentiment import NEWSMTSC_DIR
 
     from analysis.words import WORDS_PATH
 
@@ -161,8 +168,7 @@ def data_files(params: StageParams) -> list[Path]:
     codebook = _codebook_file(params)
     if codebook is not None:
         files.insert(0, codebook)
-    if params.stance_name == "fast":
-        files.append(NEWSMTSC_DIR / "train.jsonl")
+    files += [PROJECT_ROOT / path for path in STANCE_DATA.get(params.stance_name, ())]
     return files
 
 
