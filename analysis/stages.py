@@ -65,18 +65,21 @@ from analysis.tables import (
 
 STANCE_SCORERS: dict[str, str] = {
     "fast": "analysis.sentiment:target_sentiments",
+    "accurate": "analysis.stance:score_stance",
 }
 """Stance scorers by name, as ``module:function``: ``function(frame) -> frame`` where ``frame`` has
 ``sentence``, ``start``, ``end`` (the mention's offsets in the sentence) and the result, on the same
 index, ``polarity`` in [-1, 1] and ``label`` (negative / neutral / positive). Imported on first use.
-``fast`` is the NewsMTSC-trained linear model of :mod:`analysis.sentiment`."""
+``fast`` is the NewsMTSC-trained linear model of :mod:`analysis.sentiment`; ``accurate`` the fine-tuned
+transformer of :mod:`analysis.stance` (ONNX, ``models/stance/``: higher macro-F1, slower per mention)."""
 STANCE_DATA: dict[str, tuple[str, ...]] = {
     "fast": ("data/benchmarks/newsmtsc/train.jsonl",),
+    "accurate": ("models/stance",),
 }
 """Files or folders (relative to the project root) each stance scorer's model comes from: their SHA-256 goes
-into ``run.json`` and the table cache's key, so a retrained model makes new tables. To add a scorer (e.g. a
-transformer as ``"accurate"``), add its ``module:function`` to :data:`STANCE_SCORERS` and its files here;
-``stance="accurate"`` then works in :func:`run_stages`, ``load_tables``, ``pipeline.run`` and ``--stance``."""
+into ``run.json`` and the table cache's key, so a retrained model makes new tables. To add a scorer, add its
+``module:function`` to :data:`STANCE_SCORERS` and its files here; ``stance="<name>"`` then works in
+:func:`run_stages`, ``load_tables``, ``pipeline.run`` and ``--stance``."""
 DEFAULT_STANCE = "fast"
 
 _QUOTE_TONE = ["polarity", "subjectivity", "compound"]

@@ -349,7 +349,8 @@ def load_tables(
     With ``results`` (an ``out/`` folder of ``python -m analysis run``) every
     table is read from its Parquet parts, nothing is recomputed, and
     ``corpus`` is ignored; the run must have used the same codebook (checked
-    by SHA-256) and scored ``frame_set``. Otherwise ``corpus`` (anything
+    by SHA-256) and, when ``stance`` is given, the same stance scorer, and
+    scored ``frame_set``. Otherwise ``corpus`` (anything
     :func:`analysis.corpus.load_articles` reads; None: the project's data
     folder) goes through the stage graph once and the tables are kept under
     ``.cache/tables/`` (:mod:`analysis.table_cache`), keyed by a checksum of
@@ -378,6 +379,10 @@ def load_tables(
         results = cached_run(corpus, params)
     folder = Path(results).expanduser()
     results_mod.check_run_codebook(folder, book)
+    run_stance = (results_mod.read_run_info(folder).get("parameters") or {}).get("stance")
+    if stance is not None and run_stance and run_stance != stance:
+        raise ValueError(f"{folder} was run with the stance scorer {run_stance!r}, not {stance!r}: "
+                         f"ask for stance={run_stance!r} (STANCE in a notebook) or run it again with --stance {stance}")
     frames = results_mod.read_results(folder)
     return _counted(frames, frames.pop("rejected"), book, frame_set, duplicates)
 

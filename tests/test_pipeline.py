@@ -336,3 +336,12 @@ def test_a_run_folder_missing_a_table_is_refused_not_read_as_empty(local_run, tm
     shutil.rmtree(old / "treatment")
     with pytest.raises(results.ResultsError, match="no treatment tables: it was written by an older version"):
         results.read_results(old)
+
+
+def test_notebook_tables_refuse_a_run_made_with_another_stance_scorer(local_run):
+    from analysis import tables as tb
+
+    tables, _ = tb.load_tables(results=local_run, frame_set="story_frames", stance="fast")
+    assert len(tables.treatment) > 0
+    with pytest.raises(ValueError, match="was run with the stance scorer 'fast', not 'accurate'"):
+        tb.load_tables(results=local_run, frame_set="story_frames", stance="accurate")

@@ -48,8 +48,20 @@ def test_any_text_goes_through_every_stage_with_its_offsets(text):
 def test_unknown_frame_set_and_stance_scorer_are_named():
     with pytest.raises(stages.StageError, match="unknown frame set"):
         stages.describe(StageParams(frame_sets=("no_such_set",)))
-    with pytest.raises(stages.StageError, match="unknown stance scorer 'accurate'; choose one of fast"):
-        stages.describe(StageParams(stance="accurate"))
+    with pytest.raises(stages.StageError, match="unknown stance scorer 'exact'; choose one of fast, accurate"):
+        stages.describe(StageParams(stance="exact"))
+
+
+def test_the_accurate_stance_scorer_fills_the_treatment_table():
+    arts = load_articles()
+    fast = run_stages(arts, StageParams(frame_sets=("generic_frames",)))
+    accurate = run_stages(arts, StageParams(frame_sets=("generic_frames",), stance="accurate"))
+    key = ["article_id", "start", "end", "target", "speaker"]
+    pd.testing.assert_frame_equal(fast["treatment"][key], accurate["treatment"][key])  # the same mentions and voices
+    assert set(accurate["treatment"]["label"]) <= {"negative", "neutral", "positive"}
+    assert (accurate["treatment"]["polarity"] != fast["treatment"]["polarity"]).any()  # another model's scores
+    described = stages.describe(StageParams(stance="accurate"))
+    assert described["stance"] == "accurate" and any(p.endswith("model.onnx") for p in described["data_sha256"])
 
 
 def test_a_stance_scorer_registered_by_name_is_used(monkeypatch):
