@@ -139,7 +139,8 @@ def describe_order(measures: pd.DataFrame) -> str:
             first, last = _pick(order, outlet, "speaks_first", group), _pick(order, outlet, "last_word", group)
             head, lead = _pick(order, outlet, "in_headline", group), _pick(order, outlet, "in_lead", group)
             spoken = f"speaks first in {_pct(first['value'])} and has the last word in {_pct(last['value'])} of {int(first['n'])} articles with quotes" if first["n"] else "is never quoted"
-            named = f"is named in {_pct(head['value'])} of headlines and {_pct(lead['value'])} of leads (first two paragraphs)" if lead["n"] else ""
+            headlines = f"{_pct(head['value'])} of headlines" if head["n"] else "headline not available"
+            named = f"is named in {_pct(lead['value'])} of leads (first two paragraphs; {headlines})" if lead["n"] else ""
             bits.append(f"{labels[group]} {spoken}" + (f", and {named}" if named else ""))
         lines.append(f"- **{_md(outlet)}**: " + "; ".join(bits) + ".")
     return "\n".join(lines)

@@ -170,7 +170,7 @@ def positioning_measures(tables: Tables, focus: str | Party, counterpart: str | 
             mine = (oq["group"] == g).to_numpy()
             ev = evidence_spans(oq[mine])
             rows.add(outlet, "voice", "quote_share", g, labels[g], mine, evidence=ev)
-            rows.add(outlet, "voice", "word_share", g, labels[g], mine, weights=oq["word_count"].to_numpy(), evidence=ev)
+            rows.add(outlet, "voice", "word_share", g, labels[g], mine, weights=oq["own_word_count"].to_numpy(), evidence=ev)
         oa = order[order["outlet"] == outlet]
         spoken = oa[oa["quotes_n"] > 0]
         with_headline = oa[oa["headline"] != ""]
@@ -180,7 +180,7 @@ def positioning_measures(tables: Tables, focus: str | Party, counterpart: str | 
                 hit = (spoken[column] == g).to_numpy()
                 rows.add(outlet, "order", measure, g, label, hit, unit="articles with quotes",
                          evidence="; ".join(spoken.loc[hit, "article_id"]))
-            hit = with_headline[f"{g}_in_headline"].to_numpy()
+            hit = with_headline[f"{g}_in_headline"].fillna(False).to_numpy(dtype=bool)
             rows.add(outlet, "order", "in_headline", g, label, hit, unit="articles with a headline",
                      evidence="; ".join(with_headline.loc[hit, "article_id"]))
             hit = oa[f"{g}_in_lead"].to_numpy()
@@ -230,7 +230,7 @@ def outlet_positioning(
     long = positioning_measures(tables, focus, counterpart) if measures is None else measures
     base = pd.DataFrame({"outlet": pd.Series(tables.outlets, dtype=object)})
     arts = tables.articles.groupby("outlet").size().rename("articles_n")
-    qs = tables.quotes.groupby("outlet").agg(quotes_n=("quote_id", "size"), quoted_words_n=("word_count", "sum"))
+    qs = tables.quotes.groupby("outlet").agg(quotes_n=("quote_id", "size"), quoted_words_n=("own_word_count", "sum"))
     base = base.join(arts, on="outlet").join(qs, on="outlet")
     for column in ("articles_n", "quotes_n", "quoted_words_n"):
         base[column] = base[column].fillna(0).astype(int)

@@ -84,6 +84,8 @@ QUOTE_SCORES_SCHEMA = pa.DataFrameSchema(
         "paragraph_id": pa.Column(int, pa.Check.ge(0)),
         "sentence_id": pa.Column(int, pa.Check.ge(0)),
         "word_count": pa.Column(int, pa.Check.ge(0)),
+        "outer_quote_id": pa.Column("Int64", nullable=True),
+        "own_word_count": pa.Column(int, pa.Check.ge(0)),
         "position": pa.Column(float, pa.Check.in_range(0, 1)),
         "order": pa.Column(int, pa.Check.ge(0)),
         "polarity": pa.Column(float, pa.Check.in_range(-1, 1)),
@@ -101,7 +103,11 @@ QUOTE_SCORES_SCHEMA = pa.DataFrameSchema(
 ``order`` its rank among the article's quotes (0 = first to speak);
 ``polarity``/``subjectivity`` from TextBlob, ``compound`` from VADER
 (:func:`analysis.sentiment.score_texts`, the whole quote: the speaker's tone);
-``cue_category`` from :func:`analysis.cues.classify_cue`.
+``cue_category`` from :func:`analysis.cues.classify_cue`; ``outer_quote_id``
+the statement this one is quoted inside (Trump's words relayed in Jivani's
+post), and ``own_word_count`` the words that are the speaker's own: the
+quote's words less those of the statements nested in it, so voice shares
+count relayed words once, for whoever said them.
 """
 
 MENTIONS_SCHEMA = pa.DataFrameSchema(
@@ -117,6 +123,7 @@ MENTIONS_SCHEMA = pa.DataFrameSchema(
         "camp": pa.Column(str),
         "quote_id": pa.Column("Int64", nullable=True),
         "is_speaker_mention": pa.Column(bool),
+        "is_pronoun": pa.Column(bool),
     },
     strict=True,
     ordered=True,
@@ -126,7 +133,11 @@ MENTIONS_SCHEMA = pa.DataFrameSchema(
 """One row per codebook actor mention in an article's text: ``text[start:end] == mention``.
 
 ``quote_id`` is the quote the mention sits inside (null: narrator's words);
-``is_speaker_mention`` marks the words a quote is attributed to ("Chan said").
+``is_speaker_mention`` marks the words a quote is attributed to ("Chan said");
+``is_pronoun`` a pronoun inside a quotation resolved to the actor the speaker
+talks about ("I haven’t heard **him** once": the quote's target, see
+:data:`analysis.quotes.QUOTED_PRONOUNS_SCHEMA`). Names come from the codebook's
+names and aliases.
 """
 
 TREATMENT_SCHEMA = pa.DataFrameSchema(

@@ -143,8 +143,8 @@ ARTICLE_ORDER_SCHEMA = pa.DataFrameSchema(
         "last_speaker": pa.Column(str, nullable=True),
         "last_group": pa.Column(str, nullable=True),
         "last_quote": pa.Column(str, nullable=True),
-        "focus_in_headline": pa.Column(bool),
-        "counterpart_in_headline": pa.Column(bool),
+        "focus_in_headline": pa.Column("boolean", nullable=True),
+        "counterpart_in_headline": pa.Column("boolean", nullable=True),
         "focus_in_lead": pa.Column(bool),
         "counterpart_in_lead": pa.Column(bool),
     },
@@ -156,7 +156,9 @@ ARTICLE_ORDER_SCHEMA = pa.DataFrameSchema(
 """One row per article: who speaks first and last, and who is named in the headline and lead.
 
 ``headline`` is the article's title, else its first paragraph when that is a
-heading, else empty; the lead is the first two paragraphs that are not headings.
+heading, else empty; then ``*_in_headline`` is unknown (NA), never False: an
+article whose headline the data lack says nothing about who the headline
+names. The lead is the first two paragraphs that are not headings.
 """
 
 
@@ -217,7 +219,9 @@ def voice_quotes(tables: Tables, focus: str | Party, counterpart: str | Party) -
     Adds ``group`` (:data:`GROUPS`), ``group_label``, ``speaker_label``
     (``"(unattributed)"`` when no speaker was found), ``camp_label``
     (``"unknown"`` when the speaker is not in the codebook) and
-    ``word_share``: the quote's words over all quoted words in its outlet.
+    ``word_share``: the quote's own words (``own_word_count``: words relayed
+    from a nested statement count for its speaker, not again here) over all
+    quoted words in its outlet.
     """
     f, c = resolve_parties(tables, focus, counterpart)
     q = tables.quotes.copy()
@@ -225,8 +229,8 @@ def voice_quotes(tables: Tables, focus: str | Party, counterpart: str | Party) -
     q["group_label"] = q["group"].map(group_labels(f, c)).astype(object)
     q["speaker_label"] = q["speaker"].where(q["speaker"].notna(), UNATTRIBUTED).astype(str)
     q["camp_label"] = q["camp"].where(q["camp"].notna(), "unknown").astype(str)
-    totals = q.groupby("outlet")["word_count"].transform("sum")
-    q["word_share"] = np.where(totals > 0, q["word_count"] / totals.clip(lower=1), 0.0)
+    totals = q.groupby("outlet")["own_word_count"].transform("sum")
+    q["word_share"] = np.where(totals > 0, q["own_word_count"] / totals.clip(lower=1), 0.0)
     return q
 
 
@@ -274,8 +278,8 @@ def article_order(tables: Tables, focus: str | Party, counterpart: str | Party) 
                 last_speaker=None if last is None else last["speaker_label"],
                 last_group=None if last is None else last["group"],
                 last_quote=None if last is None else last["quote"],
-                focus_in_headline=_names(headline, f, tables.codebook),
-                counterpart_in_headline=_names(headline, c, tables.codebook),
+                focus_in_headline=_names(headline, f, tables.codebook) if headline else pd.NA,
+                counterpart_in_headline=_names(headline, c, tables.codebook) if headline else pd.NA,
                 focus_in_lead=_names(lead, f, tables.codebook),
                 counterpart_in_lead=_names(lead, c, tables.codebook),
             )

@@ -21,7 +21,7 @@ def _quote(article_id, outlet, start, speaker, words, polarity=0.0, cue="said", 
     return dict(article_id=article_id, outlet=outlet, quote_id=quote_id if quote_id is not None else start, quote=text,
                 start=start, end=start + len(text), kind="direct", speaker=speaker, speaker_mention=speaker,
                 speaker_start=None, speaker_end=None, camp=camp, cue=cue, cue_category="other", paragraph_id=0,
-                sentence_id=0, word_count=words, position=0.0, order=0, polarity=polarity, subjectivity=0.5, compound=polarity)
+                sentence_id=0, word_count=words, outer_quote_id=pd.NA, own_word_count=words, position=0.0, order=0, polarity=polarity, subjectivity=0.5, compound=polarity)
 
 
 def _hand_built(quotes: list[dict], treatment: list[dict] | None = None) -> tb.Tables:
@@ -258,8 +258,15 @@ def two_articles():
     return arts, tb.build_tables(arts, frame_set="generic_frames")
 
 
-def test_treatment_is_directed_at_each_target_in_a_sentence(two_articles):
-    _, tables = two_articles
+@pytest.mark.parametrize(
+    "stance",
+    ["fast", pytest.param("accurate", marks=pytest.mark.xfail(
+        strict=True, reason="documented limit in analysis.stance: an attack in the same sentence spills onto a target "
+        "praised through a possessive ('praised Jivani's courage but called ... a failure')"))],
+)
+def test_treatment_is_directed_at_each_target_in_a_sentence(two_articles, stance):
+    arts, default_tables = two_articles
+    tables = default_tables if stance == "accurate" else tb.build_tables(arts, frame_set="generic_frames", stance=stance)
     t = tables.treatment
     both = t[t["sentence"].str.startswith("Pierre Poilievre praised")].set_index("target")
     # one sentence, two targets, two different scores: praise for the focus, attack on the counterpart

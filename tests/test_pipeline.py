@@ -138,7 +138,7 @@ def test_run_json_records_versions_parameters_counts_and_checksum(corpus, local_
     assert info["counts"]["articles_processed"] == 24 and info["counts"]["batches"] == 5
     assert info["totals_on_disk"]["quotes"] == info["counts"]["quotes"] > 0
     assert {"segmentation_s", "quotes_s", "tone_s", "mentions_s", "treatment_s", "frames_s", "write_s", "read_s", "wall_s"} <= set(info["timings"])
-    assert info["parameters"]["stance"] == "fast" and info["parameters"]["codebook_sha256"]
+    assert info["parameters"]["stance"] == stages.DEFAULT_STANCE and info["parameters"]["codebook_sha256"]
     assert any(path.endswith("frames.yaml") for path in info["parameters"]["data_sha256"])
 
 
