@@ -341,7 +341,9 @@ def test_a_run_folder_missing_a_table_is_refused_not_read_as_empty(local_run, tm
 def test_notebook_tables_refuse_a_run_made_with_another_stance_scorer(local_run):
     from analysis import tables as tb
 
-    tables, _ = tb.load_tables(results=local_run, frame_set="story_frames", stance="fast")
+    made_with = stages.DEFAULT_STANCE  # the fixture's run uses the default scorer
+    other = next(name for name in stages.STANCE_SCORERS if name != made_with)
+    tables, _ = tb.load_tables(results=local_run, frame_set="story_frames", stance=made_with)
     assert len(tables.treatment) > 0
-    with pytest.raises(ValueError, match="was run with the stance scorer 'fast', not 'accurate'"):
-        tb.load_tables(results=local_run, frame_set="story_frames", stance="accurate")
+    with pytest.raises(ValueError, match=f"was run with the stance scorer '{made_with}', not '{other}'"):
+        tb.load_tables(results=local_run, frame_set="story_frames", stance=other)
