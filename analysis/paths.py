@@ -21,6 +21,8 @@ FIGURES_DIR = REPORTS_DIR / "figures"
 TABLES_DIR = REPORTS_DIR / "tables"
 RESULTS_DIR = PROJECT_ROOT / "results"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+"""Trained model files ship with the code: found beside this package even when ``ANALYSIS_PROJECT_ROOT`` points elsewhere."""
 STORAGE_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 """OSError numbers that mean "cannot write here": permissions, read-only file system, no space, file too large."""
 

@@ -79,7 +79,8 @@ STANCE_DATA: dict[str, tuple[str, ...]] = {
     "fast": ("data/benchmarks/newsmtsc/train.jsonl",),
     "accurate": ("models/stance",),
 }
-"""Files or folders (relative to the project root) each stance scorer's model comes from: their SHA-256 goes
+"""Files or folders each stance scorer's model comes from (``models/...`` beside the code, see
+:data:`analysis.paths.MODELS_DIR`; anything else relative to the project root): their SHA-256 goes
 into ``run.json`` and the table cache's key, so a retrained model makes new tables. To add a scorer, add its
 ``module:function`` to :data:`STANCE_SCORERS` and its files here; ``stance="<name>"`` then works in
 :func:`run_stages`, ``load_tables``, ``pipeline.run`` and ``--stance``."""
@@ -165,7 +166,7 @@ def data_files(params: StageParams) -> list[Path]:
     """Every data file the stages read besides the articles: codebook, lexicons, quote rules, stance training data."""
     from analysis.cues import CUES_PATH
     from analysis.frame_lexicon import FRAMES_PATH
-    from analysis.paths import PROJECT_ROOT
+    from analysis.paths import MODELS_DIR, PROJECT_ROOT
     from analysis.quotes import RULES_DIR
 
     from analysis.words import WORDS_PATH
@@ -174,7 +175,8 @@ def data_files(params: StageParams) -> list[Path]:
     codebook = _codebook_file(params)
     if codebook is not None:
         files.insert(0, codebook)
-    files += [PROJECT_ROOT / path for path in STANCE_DATA.get(params.stance_name, ())]
+    files += [(MODELS_DIR.parent if path.startswith("models/") else PROJECT_ROOT) / path
+              for path in STANCE_DATA.get(params.stance_name, ())]
     return files
 
 

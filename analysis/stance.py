@@ -57,12 +57,12 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.paths import PROJECT_ROOT
+from analysis.paths import MODELS_DIR
 
 LABELS = ("negative", "neutral", "positive")
 """Stance labels, in the order of the model's outputs (NewsMTSC polarity -1, 0, 1)."""
 
-STANCE_DIR = PROJECT_ROOT / "models" / "stance"
+STANCE_DIR = MODELS_DIR / "stance"
 """Default folder of the committed model files."""
 
 MODEL_FILES = ("model.onnx", "tokenizer.json", "config.json")

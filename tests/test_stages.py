@@ -54,7 +54,7 @@ def test_unknown_frame_set_and_stance_scorer_are_named():
 
 def test_the_accurate_stance_scorer_fills_the_treatment_table():
     arts = load_articles()
-    fast = run_stages(arts, StageParams(frame_sets=("generic_frames",)))
+    fast = run_stages(arts, StageParams(frame_sets=("generic_frames",), stance="fast"))
     accurate = run_stages(arts, StageParams(frame_sets=("generic_frames",), stance="accurate"))
     key = ["article_id", "start", "end", "target", "speaker"]
     pd.testing.assert_frame_equal(fast["treatment"][key], accurate["treatment"][key])  # the same mentions and voices

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.paths import DATA_DIR
 from analysis.text import _FTFY_CONFIG, _fix_text, _syntok_spans, count_segments, normalize_text, paragraphs, sentences, split_sentences
 
 
@@ -123,6 +124,29 @@ def test_single_sentence_shortcut_agrees_with_syntok(paragraph):
 def test_single_sentence_shortcut_never_changes_a_split(pieces):
     paragraph = "".join(pieces).strip()
     assert split_sentences(paragraph) == _syntok_spans(paragraph)
+
+
+# Words news text puts next to a full stop: plain words, syntok's abbreviations, initials, numbers, brackets, quotes.
+_NEWS_WORDS = ["He", "said", "Mr.", "Smith", "U.S.", "officials", "left.", "Gov.", "Jeb", "(AP)", "—", "“Go.”", "‘Why?’",
+               "he", "asked.", "No.", "5", "Dec.", "6", "The", "J.", "D.", "Vance", "St.", "etc.", "...", "…", "!", "?", ";",
+               "Sen.", "Cruz.", "(see", "above.)", "It", "3.5", "percent.", "''fine.''", "Trump.", "81-year-old", "[New",
+               "York]", "Inc.", "However,", "II.", "Ariz.)", "a.m.", "Tuesday.", "i.e.", "Washington.The", "”", "“", "'", ")",
+               "Feb.", "4,", "4.", "14", "2017.", "1.", "6-9", "Canada-U.S.", "President", "D.C.", "In"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_NEWS_WORDS), min_size=1, max_size=30))
+def test_plain_boundary_cuts_agree_with_syntok_on_news_words(words):
+    paragraph = " ".join(words)
+    assert split_sentences(paragraph) == _syntok_spans(paragraph)
+
+
+def test_plain_boundary_cuts_agree_with_syntok_on_the_seed_articles():
+    seeds = sorted((DATA_DIR / "articles").glob("*.txt"))
+    assert len(seeds) == 2
+    lines = [line for path in seeds for line in normalize_text(path.read_text(encoding="utf-8")).split("\n") if line.strip()]
+    assert len(lines) > 40
+    assert [split_sentences(line) for line in lines] == [_syntok_spans(line) for line in lines]
 
 
 _MOJIBAKE_PIECES = list("ab Z.&;<>\n\r\t“”‘’–—…éÃâ€™Â\u00a0\x85\u2028\ufffd") + ["&amp;", "â€œ", "Ã©", "MPÂ said", "\r\n", "&#x2019;"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -146,10 +147,19 @@ def _rows(text: str, records: list[Record]) -> list[tuple]:
 
 def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     """Rows as a table with the schema's dtypes (nullable offsets as Int64, text as object)."""
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)  # object: a lone surrogate is kept, not refused
-    return frame.astype({c: t for c, t in _DTYPES.items() if c in frame.columns}).astype(
-        {c: object for c in frame.columns if c not in _DTYPES}
-    )
+    values = list(zip(*rows)) if rows else [()] * len(columns)
+    data = {}
+    for column, column_values in zip(columns, values):
+        dtype = _DTYPES.get(column)
+        if dtype == "int64":
+            data[column] = np.fromiter(column_values, dtype=np.int64, count=len(column_values))
+        elif dtype == "Int64":
+            data[column] = pd.array(column_values, dtype="Int64")
+        else:  # object: text kept as it is (a lone surrogate too), None stays None
+            array = np.empty(len(column_values), dtype=object)
+            array[:] = column_values
+            data[column] = pd.Series(array, dtype=object, copy=False)
+    return pd.DataFrame(data, columns=columns)
 
 
 def extract_quotes(text: str, codebook: Codebook | None = None, *, rules: QuoteRules | None = None) -> pd.DataFrame:
