@@ -191,6 +191,7 @@ _NO_CUT_AFTER = re.compile(r"[\"'”’)\]]*(?:\s+[a-z,;:]|[a-z0-9,;:])")
 _INITIALISM = re.compile(r"(?<=[A-Z])\.(?=[A-Z])")
 _NEXT_WORD = re.compile(r"\s+([A-Z]\w*)")
 _INITIALS_BEFORE = re.compile(r"(?:^|(?<=[\s“\"‘(-]))(?:[A-Z]\.)+[A-Z]$")
+_PLAIN_ASIDE = re.compile(r"(?<=[a-z] )\([^()\[\]{}.!?;…“”\"‘’']{1,60}\)(?=\s+[a-z]|[,;:])")
 _DAY_AFTER = re.compile(r" \d{1,2}(?=[\s,;:]|$)")
 
 
@@ -244,6 +245,8 @@ def _plain_cuts(paragraph: str) -> list[int]:
 
 def _one_sentence(piece: str) -> bool:
     """No terminal inside ``piece`` can end a sentence for syntok (lowercase or a digit follows, initials, "Mr. Smith")."""
+    if "(" in piece:  # a short aside with no terminal, followed by a lowercase word or a comma, cannot end a sentence
+        piece = _PLAIN_ASIDE.sub(lambda m: "x" * len(m.group()), piece)
     body = piece.rstrip().rstrip(_CLOSING_RUN)
     if "(" in body or "[" in body or "{" in body or "''" in body:
         return False

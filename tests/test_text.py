@@ -131,7 +131,8 @@ _NEWS_WORDS = ["He", "said", "Mr.", "Smith", "U.S.", "officials", "left.", "Gov.
                "he", "asked.", "No.", "5", "Dec.", "6", "The", "J.", "D.", "Vance", "St.", "etc.", "...", "…", "!", "?", ";",
                "Sen.", "Cruz.", "(see", "above.)", "It", "3.5", "percent.", "''fine.''", "Trump.", "81-year-old", "[New",
                "York]", "Inc.", "However,", "II.", "Ariz.)", "a.m.", "Tuesday.", "i.e.", "Washington.The", "”", "“", "'", ")",
-               "Feb.", "4,", "4.", "14", "2017.", "1.", "6-9", "Canada-U.S.", "President", "D.C.", "In"]
+               "Feb.", "4,", "4.", "14", "2017.", "1.", "6-9", "Canada-U.S.", "President", "D.C.", "In",
+               "(WEF)", "in", "(R-SC),", "(see", "it)"]
 
 
 @settings(max_examples=400, deadline=None)

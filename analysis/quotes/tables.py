@@ -154,7 +154,10 @@ def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
         if dtype == "int64":
             data[column] = np.fromiter(column_values, dtype=np.int64, count=len(column_values))
         elif dtype == "Int64":
-            data[column] = pd.array(column_values, dtype="Int64")
+            n = len(column_values)
+            mask = np.fromiter((v is None for v in column_values), dtype=bool, count=n)
+            ints = np.fromiter((0 if v is None else v for v in column_values), dtype=np.int64, count=n)
+            data[column] = pd.arrays.IntegerArray(ints, mask)
         else:  # object: text kept as it is (a lone surrogate too), None stays None
             array = np.empty(len(column_values), dtype=object)
             array[:] = column_values
