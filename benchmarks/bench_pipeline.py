@@ -127,13 +127,13 @@ def textblob_rate(texts: list[str]) -> float:
     return sum(len(t.split()) for t in texts) / (time.process_time() - start)
 
 
-def stages_rate(source: Path, articles: int, profile: bool = False) -> tuple[float, dict[str, float]]:
+def stages_rate(source: Path, articles: int, profile: bool = False, stance: str | None = None) -> tuple[float, dict[str, float]]:
     """Words per CPU-second of run_stages over the first ``articles`` of ``source``, in batches; seconds per stage."""
     from analysis.corpus import iter_articles
     from analysis.pipeline import warm_up
     from analysis.stages import StageParams, run_stages
 
-    params = StageParams()
+    params = StageParams() if stance is None else StageParams(stance=stance)
     warm_up(params)
     batches = []
     for batch, _ in iter_articles(source, batch_size=BATCH):
@@ -169,7 +169,7 @@ def child(engine: str, workers: int, source: str, out: str) -> None:
     from analysis.pipeline import run
 
     start = time.perf_counter()
-    summary = run(source, out=out, engine=engine, workers=workers, quiet=True)
+    summary = run(source, out=out, engine=engine, workers=workers, quiet=True, stance=os.environ.get("BENCH_STANCE") or None)
     wall = time.perf_counter() - start
     print(json.dumps({"wall": wall, "counts": summary.counts, "timings": summary.timings}))
 
@@ -263,6 +263,7 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the stage graph and stop")
     parser.add_argument("--repeat", type=int, default=1, help="run every engine N times, interleaved; keep the fastest (memory: the highest peak)")
     parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    parser.add_argument("--stance", default=None, help="stance scorer (analysis.stages.STANCE_SCORERS; default: the project's default)")
     parser.add_argument("--child", nargs=4, metavar=("ENGINE", "WORKERS", "SOURCE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -270,6 +271,11 @@ def main(argv=None) -> int:
         child(engine, int(workers), source, out)
         return 0
 
+    from analysis.stages import DEFAULT_STANCE
+
+    stance = args.stance or DEFAULT_STANCE
+    os.environ["BENCH_STANCE"] = stance  # the engine runs' subprocesses use it too
+    print(f"stance scorer: {stance}")
     print(f"machine: {os.cpu_count()} cores; load average at start {load_average()} (other jobs slow the wall-clock figures)")
     figures: dict = {"engines": []}
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
@@ -279,10 +285,10 @@ def main(argv=None) -> int:
         print(f"\n== corpus: seed-shaped articles, {corpus['words_per_article']:.0f} words and {corpus['paragraphs_per_article']:.1f} "
               f"paragraphs each; {100 * corpus['multi_sentence_paragraphs']:.0f}% of paragraphs hold more than one sentence")
         if args.profile:
-            stages_rate(sample, args.in_process, profile=True)
+            stages_rate(sample, args.in_process, profile=True, stance=stance)
             return 0
         blob = textblob_rate(read_texts(sample, min(args.in_process, 500)))
-        rate, timings = stages_rate(sample, args.in_process)
+        rate, timings = stages_rate(sample, args.in_process, stance=stance)
         ratio = rate / blob
         figures.update(textblob_words_per_cpu_s=blob, stages_words_per_cpu_s=rate, stage_seconds=timings, corpus=corpus)
         print(f"\n== one core, CPU time, {args.in_process:,} articles in batches of {BATCH}")
