@@ -15,7 +15,9 @@ folder (:mod:`analysis.results`) with one part per batch of every table of
 ``<batch>`` in a part's name is a hash of the batch's article ids and text
 checksums. Re-running over the same ``out/`` skips articles already there
 (same id and ``text_sha1``), removes parts of a batch that died before its
-``articles`` marker, and finishes the rest without duplicates.
+``articles`` marker, and finishes the rest without duplicates. One run at a
+time writes a folder (:mod:`analysis.run_lock`): a second run into it fails at
+once, naming the first.
 
 Time budget: a batch is worked in chunks of :data:`CHUNK_SIZE` articles, each
 chunk within the sum of its articles' budgets (:func:`analysis.budget.article_budget`:
@@ -67,6 +69,7 @@ from analysis.budget import SECONDS_PER_1000_WORDS, TimeBudgetExceeded, article_
 from analysis.corpus import iter_articles
 from analysis.engines import DASK_PRELOAD, ENGINES, EngineError, make_engine, start_forkserver
 from analysis.paths import RESULTS_DIR, writing_to
+from analysis.run_lock import FolderBusy, hold_folder
 from analysis.stages import STAGES, STANCE_SCORERS, StageError, StageParams, describe, run_stages, sort_table, validate_tables
 from analysis.tables import TABLES
 
@@ -350,120 +353,123 @@ def run(
 
     with writing_to(out, PipelineError):
         out.mkdir(parents=True, exist_ok=True)
-    run_file = out / res.RUN_FILE
-    previous = res.read_run_info(out) or None
-    parameters = {**described, "batch_size": batch_size, "time_budget_s_per_1000_words": time_budget}
-    if previous and res.done_articles(out) and not _same_parameters(previous.get("parameters") or {}, parameters):
-        old = {k: (previous.get("parameters") or {}).get(k) for k in COMPARED_PARAMETERS if k != "data_sha256"}
-        raise PipelineError(
-            f"{out} holds a run with other parameters or data files ({old} vs now "
-            f"{ {k: parameters[k] for k in old} }); write to a fresh out/ folder, or delete it to start over"
-        )
-    removed = res.clean_partial(out)
-    done = res.done_articles(out)
-    checksum = res.input_checksum(source_path)
+    with hold_folder(out, PipelineError) as holder:  # one run per folder: a second one fails here, naming this one
+        run_file = out / res.RUN_FILE
+        previous = res.read_run_info(out) or None
+        parameters = {**described, "batch_size": batch_size, "time_budget_s_per_1000_words": time_budget}
+        if previous and res.done_articles(out) and not _same_parameters(previous.get("parameters") or {}, parameters):
+            old = {k: (previous.get("parameters") or {}).get(k) for k in COMPARED_PARAMETERS if k != "data_sha256"}
+            raise PipelineError(
+                f"{out} holds a run with other parameters or data files ({old} vs now "
+                f"{ {k: parameters[k] for k in old} }); write to a fresh out/ folder, or delete it to start over"
+            )
+        removed = res.clean_partial(out)
+        done = res.done_articles(out)
+        checksum = res.input_checksum(source_path)
 
-    stats = {"read": 0, "skipped": 0}
-    counts = {name: 0 for name in TABLES}
-    counts.update(failed=0, read_rejected=0, batches=0, partial_files_removed=removed)
-    stage_s = {stage: 0.0 for stage in TIMED}
-    record = {
-        "status": "running",
-        "started": _now(),
-        "engine": engine,
-        "workers": None,
-        "scheduler": scheduler,
-        "write_on": write_on,
-        "parameters": parameters,
-        "versions": _versions(),
-        "input": checksum,
-        "resumed": bool(done),
-        "history": (previous or {}).get("history", []) + ([_history_entry(previous)] if previous else []),
-    }
-    res.write_json(run_file, record)
+        stats = {"read": 0, "skipped": 0}
+        counts = {name: 0 for name in TABLES}
+        counts.update(failed=0, read_rejected=0, batches=0, partial_files_removed=removed)
+        stage_s = {stage: 0.0 for stage in TIMED}
+        record = {
+            "status": "running",
+            "started": _now(),
+            "pid": holder["pid"],
+            "host": holder["host"],
+            "engine": engine,
+            "workers": None,
+            "scheduler": scheduler,
+            "write_on": write_on,
+            "parameters": parameters,
+            "versions": _versions(),
+            "input": checksum,
+            "resumed": bool(done),
+            "history": (previous or {}).get("history", []) + ([_history_entry(previous)] if previous else []),
+        }
+        res.write_json(run_file, record)
 
-    progress = _progress(quiet)
-    eng = None
-    status = "failed"
-    error = None
-    try:
+        progress = _progress(quiet)
+        eng = None
+        status = "failed"
+        error = None
         try:
-            eng = make_engine(engine, workers, scheduler, dask_processes)
-        except EngineError as exc:
-            raise PipelineError(str(exc)) from exc
-        record["workers"] = eng.workers
-        in_flight = max_in_flight or 2 * eng.workers
-        target = None if write_on == "driver" else str(out)
-        pending: set = set()
-        read_s = 0.0
+            try:
+                eng = make_engine(engine, workers, scheduler, dask_processes)
+            except EngineError as exc:
+                raise PipelineError(str(exc)) from exc
+            record["workers"] = eng.workers
+            in_flight = max_in_flight or 2 * eng.workers
+            target = None if write_on == "driver" else str(out)
+            pending: set = set()
+            read_s = 0.0
 
-        def collect(futures) -> None:
-            for fut in futures:
-                result: BatchResult = fut.result()
-                if result.tables is not None:
-                    start = time.perf_counter()
-                    res.write_batch(out, result.key, result.tables, result.failed)
-                    result.timings["write"] = result.timings.get("write", 0.0) + time.perf_counter() - start
-                for stage, seconds in result.timings.items():
-                    stage_s[stage] = stage_s.get(stage, 0.0) + seconds
-                for name in TABLES:
-                    counts[name] += result.counts.get(name, 0)
-                counts["failed"] += result.counts.get("failed", 0)
-                counts["batches"] += 1
-                progress.update(result.counts.get("articles", 0) + result.counts.get("failed", 0))
+            def collect(futures) -> None:
+                for fut in futures:
+                    result: BatchResult = fut.result()
+                    if result.tables is not None:
+                        start = time.perf_counter()
+                        res.write_batch(out, result.key, result.tables, result.failed)
+                        result.timings["write"] = result.timings.get("write", 0.0) + time.perf_counter() - start
+                    for stage, seconds in result.timings.items():
+                        stage_s[stage] = stage_s.get(stage, 0.0) + seconds
+                    for name in TABLES:
+                        counts[name] += result.counts.get(name, 0)
+                    counts["failed"] += result.counts.get("failed", 0)
+                    counts["batches"] += 1
+                    progress.update(result.counts.get("articles", 0) + result.counts.get("failed", 0))
 
-        batches = _pending_batches(source_path if source is not None else None, batch_size, done, stats)
-        while True:
-            start = time.perf_counter()
-            item = next(batches, None)
-            read_s += time.perf_counter() - start
-            if item is None:
-                break
-            articles, rejected = item
-            if len(rejected):
-                counts["read_rejected"] += len(rejected)
-                res.write_table(res.part_path(out, res.REJECTED_PARTS, f"read-{res.frame_key(rejected)}"), rejected)
-                progress.update(len(rejected))
-            progress.set_postfix(skipped=stats["skipped"], refresh=False)
-            if not len(articles):
-                continue
-            while len(pending) >= in_flight:
+            batches = _pending_batches(source_path if source is not None else None, batch_size, done, stats)
+            while True:
+                start = time.perf_counter()
+                item = next(batches, None)
+                read_s += time.perf_counter() - start
+                if item is None:
+                    break
+                articles, rejected = item
+                if len(rejected):
+                    counts["read_rejected"] += len(rejected)
+                    res.write_table(res.part_path(out, res.REJECTED_PARTS, f"read-{res.frame_key(rejected)}"), rejected)
+                    progress.update(len(rejected))
+                progress.set_postfix(skipped=stats["skipped"], refresh=False)
+                if not len(articles):
+                    continue
+                while len(pending) >= in_flight:
+                    finished, pending = eng.wait(pending)
+                    collect(finished)
+                pending.add(eng.submit(process_batch, articles, params, target))
+            while pending:
                 finished, pending = eng.wait(pending)
                 collect(finished)
-            pending.add(eng.submit(process_batch, articles, params, target))
-        while pending:
-            finished, pending = eng.wait(pending)
-            collect(finished)
-        stage_s["read"] = read_s
-        status = "complete"
-    except BaseException as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        record["traceback"] = traceback.format_exc(limit=20)
-        raise
-    finally:
-        progress.close()
-        if eng is not None:
-            with contextlib.suppress(Exception):
-                eng.close()
-        final_done = res.done_articles(out)
-        rejected_n = res.consolidate_rejected(out, final_done)
-        wall = time.perf_counter() - t0
-        counts.update(
-            articles_read=stats["read"],
-            articles_skipped=stats["skipped"],
-            articles_processed=counts["articles"],
-            rejected_total=rejected_n,
-        )
-        record.update(
-            status=status,
-            error=error,
-            finished=_now(),
-            counts=counts,
-            totals_on_disk=res.table_rows(out),
-            timings={"wall_s": round(wall, 3), **{f"{k}_s": round(v, 3) for k, v in stage_s.items()}},
-        )
-        res.write_json(run_file, record)
-    return RunSummary(out=out, status=status, counts=counts, timings=record["timings"])
+            stage_s["read"] = read_s
+            status = "complete"
+        except BaseException as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            record["traceback"] = traceback.format_exc(limit=20)
+            raise
+        finally:
+            progress.close()
+            if eng is not None:
+                with contextlib.suppress(Exception):
+                    eng.close()
+            final_done = res.done_articles(out)
+            rejected_n = res.consolidate_rejected(out, final_done)
+            wall = time.perf_counter() - t0
+            counts.update(
+                articles_read=stats["read"],
+                articles_skipped=stats["skipped"],
+                articles_processed=counts["articles"],
+                rejected_total=rejected_n,
+            )
+            record.update(
+                status=status,
+                error=error,
+                finished=_now(),
+                counts=counts,
+                totals_on_disk=res.table_rows(out),
+                timings={"wall_s": round(wall, 3), **{f"{k}_s": round(v, 3) for k, v in stage_s.items()}},
+            )
+            res.write_json(run_file, record)
+        return RunSummary(out=out, status=status, counts=counts, timings=record["timings"])
 
 
 def _history_entry(previous: dict) -> dict:
@@ -513,7 +519,7 @@ def run_from_args(args: argparse.Namespace) -> int:
             write_on=args.write_on,
             quiet=args.quiet,
         )
-    except (PipelineError, res.ResultsError, ValueError, FileNotFoundError) as exc:
+    except (PipelineError, FolderBusy, res.ResultsError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     c = summary.counts

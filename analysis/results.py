@@ -42,6 +42,16 @@ REJECTED_PARTS = "_rejected"
 REJECTED_KEY = ["source_file", "row", "article_id", "reason"]
 FAILED_PREFIX = "processing failed"
 """Reasons starting so are processing failures, dropped from ``rejected`` once a later run processes the article."""
+TABLE_KEYS = {
+    "articles": ("article_id",),
+    "paragraphs": ("article_id", "paragraph_id"),
+    "sentences": ("article_id", "sentence_id"),
+    "quotes": ("article_id", "quote_id"),
+    "mentions": ("article_id", "start"),
+    "treatment": ("article_id", "start"),
+    "frames": ("article_id", "sentence_id", "frame_set", "frame"),
+}
+"""Columns that identify a row of each table: :func:`read_results` refuses a folder where two rows share them."""
 
 
 class ResultsError(RuntimeError):
@@ -206,10 +216,43 @@ def _conform(name: str, frame: pd.DataFrame, out: Path) -> pd.DataFrame:
     return frame[list(template.columns)].astype(template.dtypes.to_dict())
 
 
+def _refuse_duplicates(name: str, frame: pd.DataFrame, parts: list[Path], lengths: list[int], shown: int = 5) -> None:
+    """Raise :class:`ResultsError` when rows of table ``name`` share their :data:`TABLE_KEYS`, naming keys and files.
+
+    Two runs into one folder (before it was locked), or parts copied in by
+    hand, give every article of theirs twice; reading such a folder would
+    count those articles twice in every measure.
+    """
+    import numpy as np
+
+    keys = [k for k in TABLE_KEYS.get(name, ()) if k in frame.columns]
+    if not keys or not len(frame):
+        return
+    repeated = frame.duplicated(keys, keep=False).to_numpy()
+    if not repeated.any():
+        return
+    part_of_row = np.repeat(np.arange(len(parts)), lengths)
+    rows = frame.loc[repeated, keys].assign(_part=part_of_row[repeated])
+    groups = list(rows.groupby(keys, sort=True)["_part"])
+    folder = parts[0].parent.parent
+    listed = "; ".join(
+        f"{dict(zip(keys, key if isinstance(key, tuple) else (key,)))} in "
+        + ", ".join(str(parts[i].relative_to(folder)) for i in sorted(set(part_ids)))
+        for key, part_ids in groups[:shown]
+    )
+    more = f" (and {len(groups) - shown} more)" if len(groups) > shown else ""
+    raise ResultsError(
+        f"{folder}: table {name!r} has {len(groups)} duplicated keys {keys}: {listed}{more}. Two runs wrote into this "
+        "folder at once, or parts were copied in: run again into a fresh --out folder"
+    )
+
+
 def read_results(out: str | Path, tables: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
     """A results folder's tables: ``{name: DataFrame}`` for :data:`analysis.tables.TABLES` plus ``rejected``.
 
-    Only batches marked done (an ``articles`` part) are read. Rows are in
+    Only batches marked done (an ``articles`` part) are read; rows that share
+    their key (:data:`TABLE_KEYS`: an article in two parts) are refused with a
+    :class:`ResultsError` naming the table, the keys and the files. Rows are in
     ``article_id`` order (each article's rows in the order the stages made
     them), so the tables equal :func:`analysis.stages.run_stages` of the same
     articles, whatever the engine or batch size.
@@ -236,8 +279,9 @@ def read_results(out: str | Path, tables: Iterable[str] | None = None) -> dict[s
             result[name] = _conform(name, frame, out)
             continue
         parts = sorted(p for p in (out / name).glob("part-*.parquet") if p.name in done)
-        frames = [f for f in (pq.read_table(p).to_pandas() for p in parts) if len(f)]
-        frame = pd.concat(frames, ignore_index=True) if frames else _template(name).copy()
+        frames = [pq.read_table(p).to_pandas() for p in parts]
+        frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else _template(name).copy()
+        _refuse_duplicates(name, frame, [p for p, f in zip(parts, frames) if len(f)], [len(f) for f in frames if len(f)])
         frame = frame.sort_values("article_id", kind="stable").reset_index(drop=True)
         result[name] = _conform(name, frame, out)
     return result

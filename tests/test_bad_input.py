@@ -253,7 +253,7 @@ def test_a_run_into_a_read_only_folder_names_it(read_only_folder, small_corpus, 
     cmd = [sys.executable, "-m", "analysis", "run", str(small_corpus), "--out", str(out), "--quiet"]
     done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=300)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    named = out if sub else out / "run.json"
+    named = out if sub else out / ".run.lock"  # the run's lock on the folder is the first file it writes
     assert f"error: cannot write {named}: " in done.stderr and "is the folder writable, with space left?" in done.stderr
 
 

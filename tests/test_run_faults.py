@@ -1,0 +1,111 @@
+"""Runs survive their faults (issue 15, items 5-7): concurrent runs, a killed driver, corrupt parts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import pipeline, results, stages
+from analysis.paths import PROJECT_ROOT
+from analysis.run_lock import FolderBusy
+from analysis.tables import TABLES
+from synthetic_corpus import make_records, write_jsonl
+
+ENV = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return write_jsonl(tmp_path_factory.mktemp("corpus") / "export.jsonl", make_records(22))
+
+
+@pytest.fixture(scope="module")
+def clean_run(corpus, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    """The tables of one undisturbed run."""
+    out = tmp_path_factory.mktemp("clean")
+    pipeline.run(corpus, out=out, batch_size=5, quiet=True)
+    return results.read_results(out)
+
+
+def assert_same_tables(left: dict, right: dict) -> None:
+    """Same rows and values in every table, whatever the row order (sorted by each table's key)."""
+    for name in TABLES:
+        keys = list(results.TABLE_KEYS[name])
+        a = left[name].sort_values(keys).reset_index(drop=True)
+        b = right[name].sort_values(keys).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, check_exact=True, obj=name)
+
+
+def _with_stage(name, wrap):
+    return tuple((n, wrap(fn) if n == name else fn) for n, fn in stages.STAGES)
+
+
+# --- 5. two runs into one --out -------------------------------------------------------------
+
+
+def test_a_second_run_into_a_busy_folder_fails_at_once_naming_the_first(corpus, clean_run, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    working, release = threading.Event(), threading.Event()
+
+    def held(real):  # the first run stops inside its first batch until the test lets it go
+        def stage(tables, ctx):
+            if "warm-up" not in set(tables["articles"]["article_id"]):
+                working.set()
+                release.wait(300)
+            return real(tables, ctx)
+        return stage
+
+    monkeypatch.setattr(stages, "STAGES", _with_stage("tone", held))
+    first: dict = {}
+    thread = threading.Thread(target=lambda: first.update(summary=pipeline.run(corpus, out=out, batch_size=5, quiet=True,
+                                                                                time_budget=None)))
+    thread.start()
+    try:
+        assert working.wait(300), "the first run never started its first batch"
+        with pytest.raises(FolderBusy) as busy:
+            pipeline.run(corpus, out=out, batch_size=7, quiet=True)
+        assert str(out) in str(busy.value) and f"pid {os.getpid()} on " in str(busy.value)
+        cmd = [sys.executable, "-m", "analysis", "run", str(corpus), "--out", str(out), "--batch-size", "7", "--quiet"]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=300)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert f"error: {out} is in use by another run (pid {os.getpid()} on " in done.stderr
+    finally:
+        release.set()
+        thread.join(300)
+    assert first["summary"].status == "complete" and first["summary"].counts["articles_processed"] == 24
+    assert_same_tables(results.read_results(out), clean_run)
+    # the lock went with the run: the next run resumes (nothing left to do)
+    monkeypatch.undo()
+    assert pipeline.run(corpus, out=out, batch_size=7, quiet=True).counts["articles_skipped"] == 24
+
+
+def test_reading_a_folder_two_runs_wrote_refuses_the_duplicates_naming_them(corpus, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    pipeline.run(corpus, out=a, batch_size=5, quiet=True)
+    pipeline.run(corpus, out=b, batch_size=7, quiet=True)
+
+    def part_holding(folder: Path, article_id: str) -> str:
+        for part in sorted((folder / "articles").glob("part-*.parquet")):
+            if article_id in set(pd.read_parquet(part)["article_id"]):
+                return f"articles/{part.name}"
+        raise AssertionError(article_id)
+
+    first, second = sorted([part_holding(a, "art-000"), part_holding(b, "art-000")])
+    for folder in (p for p in b.iterdir() if p.is_dir()):  # what two unlocked runs left in one folder
+        for part in folder.iterdir():
+            shutil.copy(part, a / folder.name / part.name)
+
+    with pytest.raises(results.ResultsError) as refused:
+        results.read_results(a)
+    message = str(refused.value)
+    assert message.startswith(f"{a}: table 'articles' has 24 duplicated keys ['article_id']: ")
+    assert f"{{'article_id': 'art-000'}} in {first}, {second};" in message and "(and 19 more)" in message
+    with pytest.raises(results.ResultsError, match=r"table 'quotes' has \d+ duplicated keys \['article_id', 'quote_id'\]"):
+        results.read_results(a, tables=["quotes"])
