@@ -9,6 +9,7 @@ pending)``, ``close()`` and ``workers``; :func:`make_engine` picks one by name
 ``processes``
     a :class:`concurrent.futures.ProcessPoolExecutor` over ``workers`` cores,
     forkserver start so each worker imports the package once (:data:`WORKER_PRELOAD`);
+    each worker holds a *lifeline* to the driver (see below);
 ``dask``
     a :class:`dask.distributed.Client`: a loopback ``LocalCluster`` by default
     (its worker processes forked from the same warm forkserver, settings
@@ -18,11 +19,34 @@ pending)``, ``close()`` and ``workers``; :func:`make_engine` picks one by name
 >>> engine = make_engine("local")
 >>> engine.submit(sum, [1, 2]).result(), engine.workers
 (3, 1)
+
+When the driver dies (``kill -9``, the out-of-memory killer, a closed
+terminal), its workers exit too, instead of working through the batches
+already queued, writing them, and then waiting forever for more:
+
+- ``processes``: the driver keeps the write end of a pipe whose read end every
+  worker watches in a thread (:func:`watch_driver`); the operating system
+  closes the driver's end when it dies, however it dies, and the worker then
+  calls ``os._exit`` at once. A batch also checks the pipe before writing its
+  parts (:func:`exit_if_orphaned`). Once the workers are gone, so are the
+  forkserver and the resource tracker (they live while a worker holds their
+  pipes). ``prctl(PR_SET_PDEATHSIG)`` would not do: the workers' parent is the
+  forkserver, not the driver, and it is Linux-only; a pipe works on every system.
+- ``dask`` with its own ``LocalCluster``: the scheduler and nannies live in the
+  driver, and each worker process exits when its nanny's pipe closes
+  (``distributed``'s own watch). A worker of an *existing* scheduler
+  (``--scheduler``) finishes its current batch (and, with ``--write-on worker``,
+  writes it) and stays up for the next client: that cluster is not the run's.
+
+Limit: the watching thread needs the interpreter, so a worker inside one long
+call into C (one regular-expression search over a huge text) exits when that
+call returns; its batch's parts are then not written.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 
 ENGINES = ("local", "processes", "dask")
@@ -101,6 +125,43 @@ def start_forkserver(extra: tuple[str, ...] = ()):
     return ctx
 
 
+ORPHANED_EXIT = 70
+"""Exit status of a worker whose driver died."""
+_lifeline = None
+
+
+def watch_driver(lifeline) -> None:
+    """In a worker (the pool's initializer): exit at once when the driver's end of ``lifeline`` closes.
+
+    ``lifeline`` is the read end of a one-way pipe whose write end only the
+    driver holds and never writes to; reading it returns only at end of file,
+    when the driver has closed it or died.
+    """
+    global _lifeline
+    _lifeline = lifeline
+    threading.Thread(target=_exit_when_closed, args=(lifeline,), name="driver-lifeline", daemon=True).start()
+
+
+def _exit_when_closed(lifeline) -> None:
+    try:
+        while True:
+            lifeline.recv_bytes()
+    except (EOFError, OSError):
+        os._exit(ORPHANED_EXIT)  # no cleanup: nothing of a dead driver's run is to be written any more
+
+
+def exit_if_orphaned() -> None:
+    """End this worker now (``os._exit``) if its driver has died; nothing outside a ``processes`` worker."""
+    if _lifeline is None:
+        return
+    try:
+        gone = _lifeline.poll(0)  # readable only at end of file: the driver never writes
+    except (EOFError, OSError):
+        gone = True
+    if gone:
+        os._exit(ORPHANED_EXIT)
+
+
 class ProcessEngine(Engine):
     name = "processes"
 
@@ -110,7 +171,8 @@ class ProcessEngine(Engine):
 
         self.workers = workers
         ctx = start_forkserver() or multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        watched, self._lifeline = ctx.Pipe(duplex=False)  # the driver keeps the write end; workers get the read end
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=watch_driver, initargs=(watched,))
 
     def submit(self, fn, *args):
         return self.pool.submit(fn, *args)
@@ -123,6 +185,7 @@ class ProcessEngine(Engine):
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self._lifeline.close()
 
 
 class DaskEngine(Engine):

@@ -67,7 +67,7 @@ import pandas as pd
 from analysis import results as res
 from analysis.budget import SECONDS_PER_1000_WORDS, TimeBudgetExceeded, article_budget, time_limit
 from analysis.corpus import iter_articles
-from analysis.engines import DASK_PRELOAD, ENGINES, EngineError, make_engine, start_forkserver
+from analysis.engines import DASK_PRELOAD, ENGINES, EngineError, exit_if_orphaned, make_engine, start_forkserver
 from analysis.paths import RESULTS_DIR, writing_to
 from analysis.run_lock import FolderBusy, hold_folder
 from analysis.stages import STAGES, STANCE_SCORERS, StageError, StageParams, describe, run_stages, sort_table, validate_tables
@@ -200,6 +200,7 @@ def process_batch(articles: pd.DataFrame, params: RunParams, out: str | None) ->
     counts["failed"] = len(failed)
     if out is None:
         return BatchResult(key, counts, timings, failed, tables)
+    exit_if_orphaned()  # a worker of a dead driver writes nothing
     start = time.perf_counter()
     res.write_batch(Path(out), key, tables, failed)
     timings["write"] = time.perf_counter() - start

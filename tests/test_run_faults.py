@@ -21,6 +21,12 @@ from synthetic_corpus import make_records, write_jsonl
 ENV = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
 
 
+def _clean_tables(source: Path, out: Path) -> dict[str, pd.DataFrame]:
+    """The tables of one undisturbed run."""
+    pipeline.run(source, out=out, batch_size=10, quiet=True)
+    return results.read_results(out)
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     return write_jsonl(tmp_path_factory.mktemp("corpus") / "export.jsonl", make_records(22))
@@ -28,10 +34,7 @@ def corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def clean_run(corpus, tmp_path_factory) -> dict[str, pd.DataFrame]:
-    """The tables of one undisturbed run."""
-    out = tmp_path_factory.mktemp("clean")
-    pipeline.run(corpus, out=out, batch_size=5, quiet=True)
-    return results.read_results(out)
+    return _clean_tables(corpus, tmp_path_factory.mktemp("clean"))
 
 
 def assert_same_tables(left: dict, right: dict) -> None:
@@ -109,3 +112,82 @@ def test_reading_a_folder_two_runs_wrote_refuses_the_duplicates_naming_them(corp
     assert f"{{'article_id': 'art-000'}} in {first}, {second};" in message and "(and 19 more)" in message
     with pytest.raises(results.ResultsError, match=r"table 'quotes' has \d+ duplicated keys \['article_id', 'quote_id'\]"):
         results.read_results(a, tables=["quotes"])
+
+
+# --- 6. a killed driver leaves no worker behind; the resumed run equals a clean one ---------
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory) -> Path:
+    """Enough articles that a run killed after three batches of five has most of its work left."""
+    return write_jsonl(tmp_path_factory.mktemp("big") / "export.jsonl", make_records(120))
+
+
+@pytest.fixture(scope="module")
+def big_clean_run(big_corpus, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    return _clean_tables(big_corpus, tmp_path_factory.mktemp("big-clean"))
+
+
+def _kill_driver_mid_run(source: Path, out: Path, engine: str) -> list:
+    """Start ``analysis run`` with ``engine``, SIGKILL it once it has finished three batches; its processes then."""
+    import signal
+    import time
+
+    import psutil
+
+    cmd = [sys.executable, "-m", "analysis", "run", str(source), "--out", str(out), "--engine", engine, "--workers", "2",
+           "--batch-size", "5", "--quiet"]
+    driver = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 300  # worker start-up on a busy machine
+        while len(list((out / "articles").glob("part-*.parquet"))) < 3:
+            assert driver.poll() is None, f"the run ended before it was killed: {driver.stderr.read().decode()}"
+            assert time.monotonic() < deadline, "the run wrote no batch in 300 s"
+            time.sleep(0.05)
+        descendants = psutil.Process(driver.pid).children(recursive=True)
+        os.kill(driver.pid, signal.SIGKILL)
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+        driver.wait(60)
+        driver.stderr.close()
+    return descendants
+
+
+def _survivors(processes: list, wait_s: float = 60.0) -> list:
+    """The processes still running (zombies count as ended) after up to ``wait_s`` seconds."""
+    import time
+
+    import psutil
+
+    def running(p) -> bool:
+        try:
+            return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    deadline = time.monotonic() + wait_s
+    alive = [p for p in processes if running(p)]
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [p for p in alive if running(p)]
+    return alive
+
+
+@pytest.mark.parametrize("engine", ["processes", "dask"])
+def test_killing_the_driver_leaves_no_worker_and_the_resumed_run_equals_a_clean_one(big_corpus, big_clean_run, tmp_path, engine):
+    out = tmp_path / "out"
+    descendants = _kill_driver_mid_run(big_corpus, out, engine)
+    assert len(descendants) >= 3, descendants  # the workers (and the forkserver they are forked from) were running
+    survivors = [(p.pid, " ".join(p.cmdline())[:100]) for p in _survivors(descendants)]
+    for p in _survivors(descendants, 0):  # do not leave them to the next test
+        p.kill()
+    assert not survivors, f"outlived the driver: {survivors}"
+
+    # the same command again finishes the run; its tables equal a clean run's
+    cmd = [sys.executable, "-m", "analysis", "run", str(big_corpus), "--out", str(out), "--engine", "processes",
+           "--workers", "2", "--batch-size", "5", "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "complete: " in done.stdout and " 0 articles processed" not in done.stdout  # it was killed mid-run
+    assert_same_tables(results.read_results(out), big_clean_run)
