@@ -56,6 +56,7 @@ import platform
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -358,19 +359,26 @@ def run(
         run_file = out / res.RUN_FILE
         previous = res.read_run_info(out) or None
         parameters = {**described, "batch_size": batch_size, "time_budget_s_per_1000_words": time_budget}
-        if previous and res.done_articles(out) and not _same_parameters(previous.get("parameters") or {}, parameters):
+        try:
+            res.check_format(out)
+        except res.ResultsError as exc:
+            raise PipelineError(str(exc)) from None
+        if previous and res.read_manifests(out) and not _same_parameters(previous.get("parameters") or {}, parameters):
             old = {k: (previous.get("parameters") or {}).get(k) for k in COMPARED_PARAMETERS if k != "data_sha256"}
             raise PipelineError(
                 f"{out} holds a run with other parameters or data files ({old} vs now "
                 f"{ {k: parameters[k] for k in old} }); write to a fresh out/ folder, or delete it to start over"
             )
+        corrupt = res.verify_batches(out)  # a part changed since it was written: its batch is done again
+        for problem in corrupt:
+            warnings.warn(problem, res.ResultsWarning, stacklevel=2)
         removed = res.clean_partial(out)
         done = res.done_articles(out)
         checksum = res.input_checksum(source_path)
 
         stats = {"read": 0, "skipped": 0}
         counts = {name: 0 for name in TABLES}
-        counts.update(failed=0, read_rejected=0, batches=0, partial_files_removed=removed)
+        counts.update(failed=0, read_rejected=0, batches=0, partial_files_removed=removed, corrupt_files=len(corrupt))
         stage_s = {stage: 0.0 for stage in TIMED}
         record = {
             "status": "running",
@@ -385,6 +393,7 @@ def run(
             "versions": _versions(),
             "input": checksum,
             "resumed": bool(done),
+            "corrupt_files": corrupt,
             "history": (previous or {}).get("history", []) + ([_history_entry(previous)] if previous else []),
         }
         res.write_json(run_file, record)
@@ -444,6 +453,7 @@ def run(
             stage_s["read"] = read_s
             status = "complete"
         except BaseException as exc:
+            status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
             error = f"{type(exc).__name__}: {exc}"
             record["traceback"] = traceback.format_exc(limit=20)
             raise
@@ -452,8 +462,13 @@ def run(
             if eng is not None:
                 with contextlib.suppress(Exception):
                     eng.close()
-            final_done = res.done_articles(out)
-            rejected_n = res.consolidate_rejected(out, final_done)
+            closing_error = None
+            try:
+                rejected_n = res.consolidate_rejected(out, res.done_articles(out))
+                on_disk = res.table_rows(out)
+            except Exception as exc:  # run.json records how the run ended whatever happens here
+                closing_error, rejected_n, on_disk = exc, None, None
+                status, error = ("failed", error or f"{type(exc).__name__}: {exc}")
             wall = time.perf_counter() - t0
             counts.update(
                 articles_read=stats["read"],
@@ -466,15 +481,21 @@ def run(
                 error=error,
                 finished=_now(),
                 counts=counts,
-                totals_on_disk=res.table_rows(out),
+                totals_on_disk=on_disk,
                 timings={"wall_s": round(wall, 3), **{f"{k}_s": round(v, 3) for k, v in stage_s.items()}},
             )
             res.write_json(run_file, record)
+        if closing_error is not None:
+            raise PipelineError(f"{out}: the run could not finish its folder: {closing_error}") from closing_error
         return RunSummary(out=out, status=status, counts=counts, timings=record["timings"])
 
 
 def _history_entry(previous: dict) -> dict:
-    return {k: previous.get(k) for k in ("status", "started", "finished", "engine", "workers", "counts", "timings", "error")}
+    """A past run as ``run.json``'s history records it; one left "running" was killed (its lock is free now)."""
+    entry = {k: previous.get(k) for k in ("status", "started", "finished", "engine", "workers", "counts", "timings", "error")}
+    if entry["status"] == "running":
+        entry.update(status="interrupted", error=entry["error"] or "ended without recording its end (killed, or the machine stopped)")
+    return entry
 
 
 # --------------------------------------------------------------------------- command line (python -m analysis run)
@@ -503,8 +524,21 @@ def add_run_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def run_from_args(args: argparse.Namespace) -> int:
-    """Run the pipeline from parsed :func:`add_run_arguments` options; print a summary; exit status."""
+    """Run the pipeline from parsed :func:`add_run_arguments` options; print a summary; exit status.
+
+    SIGTERM (``kill``, a scheduler's time limit) ends the run as Ctrl-C does:
+    ``run.json`` records it ``interrupted`` and the same command resumes it.
+    """
+    import signal
+
+    previous_handler = None
+    with contextlib.suppress(ValueError):  # only the main thread can set a handler
+        previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
         summary = run(
             args.source,
@@ -523,6 +557,12 @@ def run_from_args(args: argparse.Namespace) -> int:
     except (PipelineError, FolderBusy, res.ResultsError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"interrupted: {args.out} keeps the batches finished; run the same command again to resume", file=sys.stderr)
+        return 130
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
     c = summary.counts
     print(
         f"{summary.status}: {c['articles_processed']} articles processed, {c['articles_skipped']} skipped (already done), "

@@ -11,7 +11,10 @@ is a SHA-256 of everything the tables depend on:
   data: :func:`analysis.stages.describe`);
 - the package: its version and the bytes of every ``analysis/*.py``.
 
-Change any of them and the next call builds anew. Entries are written to a
+Change any of them and the next call builds anew. An entry whose parts no
+longer match their checksums (a disk or copy error, a file edited or
+truncated) is built anew too, with a :class:`~analysis.results.ResultsWarning`
+naming each bad file. Entries are written to a
 temporary folder and renamed into place, so a reader never sees half an
 entry; notebooks started together build an entry once (the others wait on a
 lock file, then read); the :data:`KEEP` most recently used entries are kept.
@@ -26,12 +29,13 @@ import json
 import os
 import shutil
 import uuid
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
 import analysis
 from analysis.paths import DATA_DIR, PROJECT_ROOT
-from analysis.results import RUN_FILE, input_checksum, read_run_info
+from analysis.results import RUN_FILE, ResultsError, ResultsWarning, check_format, find_corrupt, input_checksum, read_run_info
 from analysis.stages import StageParams, describe
 
 CACHE_DIR = Path(os.environ.get("ANALYSIS_TABLE_CACHE", PROJECT_ROOT / ".cache" / "tables"))
@@ -61,16 +65,32 @@ def cached_run(corpus: str | Path | None, params: StageParams, *, cache_dir: Pat
     """The results folder holding ``corpus``'s tables for ``params``, built now if no entry matches."""
     root = Path(cache_dir or CACHE_DIR)
     entry = root / cache_key(corpus, params)
-    if read_run_info(entry).get("status") == "complete":
+    if _is_sound(entry):
         os.utime(entry)  # last use, for eviction
         return entry
     root.mkdir(parents=True, exist_ok=True)
     with _building(root / f".{entry.name}.lock"):  # notebooks started together build once: the others wait here
-        if read_run_info(entry).get("status") == "complete":
+        if _is_sound(entry, warn=True):
             return entry
+        shutil.rmtree(entry, ignore_errors=True)
         _build(corpus, params, root, entry)
     _evict(root)
     return entry
+
+
+def _is_sound(entry: Path, warn: bool = False) -> bool:
+    """Whether ``entry`` is a complete build whose parts match their checksums (``warn``: name each bad file)."""
+    try:
+        if read_run_info(entry).get("status") != "complete":
+            return False
+        check_format(entry)
+    except (OSError, ValueError, ResultsError):  # an unreadable run.json, parts without checksums: build anew
+        return False
+    corrupt = find_corrupt(entry)
+    if warn:
+        for problem in (p for problems in corrupt.values() for p in problems):
+            warnings.warn(f"{problem}: the table cache builds this entry anew", ResultsWarning, stacklevel=3)
+    return not corrupt
 
 
 @contextmanager

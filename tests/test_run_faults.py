@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -140,7 +143,7 @@ def _kill_driver_mid_run(source: Path, out: Path, engine: str) -> list:
     driver = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 300  # worker start-up on a busy machine
-        while len(list((out / "articles").glob("part-*.parquet"))) < 3:
+        while len(list((out / results.BATCHES).glob("*.json"))) < 3:  # a batch's manifest is written last
             assert driver.poll() is None, f"the run ended before it was killed: {driver.stderr.read().decode()}"
             assert time.monotonic() < deadline, "the run wrote no batch in 300 s"
             time.sleep(0.05)
@@ -190,4 +193,111 @@ def test_killing_the_driver_leaves_no_worker_and_the_resumed_run_equals_a_clean_
     done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "complete: " in done.stdout and " 0 articles processed" not in done.stdout  # it was killed mid-run
+    assert_same_tables(results.read_results(out), big_clean_run)
+
+
+# --- 7. a damaged part is named, and redone when the run resumes ----------------------------
+
+
+@pytest.fixture(scope="module")
+def finished_run(corpus, tmp_path_factory) -> Path:
+    """A complete run in batches of five, copied by each test that damages it."""
+    out = tmp_path_factory.mktemp("finished") / "out"
+    pipeline.run(corpus, out=out, batch_size=5, quiet=True)
+    return out
+
+
+def _quotes_part(out: Path) -> Path:
+    """The last quotes part (by name) that holds rows."""
+    return [p for p in sorted((out / "quotes").glob("part-*.parquet")) if len(pd.read_parquet(p))][-1]
+
+
+def _flip_bytes(out: Path) -> Path:
+    part = _quotes_part(out)
+    data = bytearray(part.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 16] = bytes(b ^ 0xFF for b in data[middle:middle + 16])
+    part.write_bytes(bytes(data))
+    return part
+
+
+def _truncate(out: Path) -> Path:
+    part = _quotes_part(out)
+    part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])
+    return part
+
+
+def _delete(out: Path) -> Path:
+    part = _quotes_part(out)
+    part.unlink()
+    return part
+
+
+def _garble_manifest(out: Path) -> Path:
+    manifest = sorted((out / results.BATCHES).glob("*.json"))[1]
+    manifest.write_text(manifest.read_text()[:40])
+    return manifest
+
+
+@pytest.mark.parametrize("damage", [_flip_bytes, _truncate, _delete, _garble_manifest],
+                         ids=["flipped-bytes", "truncated", "deleted", "garbled-manifest"])
+def test_a_damaged_part_is_named_by_read_results_and_its_batch_redone_on_resume(corpus, finished_run, clean_run, tmp_path, damage):
+    out = tmp_path / "out"
+    shutil.copytree(finished_run, out)
+    damaged = damage(out)
+    with pytest.raises(results.ResultsError, match=re.escape(str(damaged))) as refused:
+        results.read_results(out)
+    assert "run the same `analysis run` command again" in str(refused.value)
+
+    key = damaged.stem.removeprefix("part-")
+    batch_n = json.loads(results.manifest_path(finished_run, key).read_text())["articles_n"]
+    with pytest.warns(results.ResultsWarning, match=re.escape(str(damaged)) + r".*: its batch \(.*\) is done again"):
+        summary = pipeline.run(corpus, out=out, batch_size=5, quiet=True)
+    assert summary.status == "complete"
+    assert (summary.counts["articles_processed"], summary.counts["articles_skipped"]) == (batch_n, 24 - batch_n)  # that batch only
+    info = results.read_run_info(out)
+    assert info["status"] == "complete" and info["counts"]["corrupt_files"] == 1
+    assert [p.split(": ")[0] for p in info["corrupt_files"]] == [str(damaged)]
+    assert_same_tables(results.read_results(out), clean_run)
+    assert results.find_corrupt(out) == {}
+
+
+def test_a_damaged_table_cache_entry_is_built_again_naming_the_file(corpus, clean_run, tmp_path):
+    from analysis.table_cache import cached_run
+
+    entry = cached_run(corpus, stages.StageParams(), cache_dir=tmp_path)
+    assert_same_tables(results.read_results(entry), clean_run)
+    damaged = _truncate(entry)
+    with pytest.warns(results.ResultsWarning, match=re.escape(str(damaged)) + ".*the table cache builds this entry anew"):
+        again = cached_run(corpus, stages.StageParams(), cache_dir=tmp_path)
+    assert again == entry and results.find_corrupt(entry) == {}
+    assert_same_tables(results.read_results(entry), clean_run)
+
+
+def test_sigterm_ends_a_run_as_interrupted_and_the_same_command_resumes_it(big_corpus, big_clean_run, tmp_path):
+    import time
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "analysis", "run", str(big_corpus), "--out", str(out), "--batch-size", "5", "--quiet"]
+    driver = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while len(list((out / results.BATCHES).glob("*.json"))) < 2:
+            assert driver.poll() is None, f"the run ended before it was stopped: {driver.stderr.read()}"
+            assert time.monotonic() < deadline, "the run wrote no batch in 300 s"
+            time.sleep(0.05)
+        driver.send_signal(signal.SIGTERM)
+        _, stderr = driver.communicate(timeout=120)
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+            driver.wait(60)
+    assert driver.returncode == 130 and "Traceback" not in stderr, stderr
+    assert f"interrupted: {out} keeps the batches finished; run the same command again to resume" in stderr
+    info = results.read_run_info(out)
+    assert info["status"] == "interrupted" and info["error"].startswith("KeyboardInterrupt: signal 15"), info["error"]
+
+    summary = pipeline.run(big_corpus, out=out, batch_size=5, quiet=True)
+    assert summary.status == "complete" and summary.counts["articles_skipped"] >= 10
+    assert results.read_run_info(out)["history"][-1]["status"] == "interrupted"
     assert_same_tables(results.read_results(out), big_clean_run)
