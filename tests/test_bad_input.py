@@ -201,6 +201,47 @@ def test_a_folder_source_refuses_symlinks_that_leave_it(write_files, tmp_path):
         load_articles(folder)
 
 
+def test_the_input_checksum_never_reads_through_a_link_out_of_the_folder(write_files, tmp_path):
+    from analysis.datafiles import file_sha256
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private words")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "deep").mkdir(parents=True)
+    (elsewhere / "deep" / "c.txt").write_text(ARTICLE_B)
+    folder = write_files({"a.txt": ARTICLE_A, "sub/b.txt": ARTICLE_B})
+    (folder / "evil.txt").symlink_to(secret)
+    (folder / "inside.txt").symlink_to(folder / "sub" / "b.txt")
+    (folder / "linked-folder").symlink_to(elsewhere)
+    before = results.input_checksum(folder)
+    files = {f["path"]: f for f in before["files"]}
+    assert sorted(files) == ["a.txt", "evil.txt", "inside.txt", "linked-folder", "sub/b.txt"]  # nothing under the linked folder
+    assert files["evil.txt"] == {"path": "evil.txt", "bytes": None, "sha256": None, "link": str(secret)}
+    assert files["linked-folder"]["sha256"] is None and files["linked-folder"]["link"] == str(elsewhere)
+    assert files["inside.txt"]["sha256"] == file_sha256(folder / "sub" / "b.txt")  # a link inside the folder is read
+
+    secret.write_text("other private words")  # the bytes out there are never read: the checksum does not move
+    (elsewhere / "deep" / "c.txt").write_text("changed")
+    assert results.input_checksum(folder)["sha256"] == before["sha256"]
+    (folder / "evil.txt").unlink()
+    (folder / "evil.txt").symlink_to(tmp_path / "another.txt")  # where a link points is part of the input
+    assert results.input_checksum(folder)["sha256"] != before["sha256"]
+
+
+def test_a_run_over_a_folder_with_a_link_out_of_it_rejects_the_link_and_reads_nothing_there(write_files, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Jane Roe said “private words” today in a long enough article.")
+    folder = write_files({"a.txt": ARTICLE_A})
+    (folder / "evil.txt").symlink_to(secret)
+    summary = pipeline.run(folder, out=tmp_path / "out", quiet=True)
+    assert summary.status == "complete"
+    tables = results.read_results(tmp_path / "out")
+    assert tables["articles"]["article_id"].tolist() == ["a"]
+    assert tables["rejected"]["reason"].str.contains("outside the folder").tolist() == [True]
+    assert not any("private words" in t for t in tables["quotes"]["quote"])
+    assert [f["sha256"] for f in results.read_run_info(tmp_path / "out")["input"]["files"] if f["path"] == "evil.txt"] == [None]
+
+
 # --- 10. a read-only or full output folder gives an error naming the path -------------------
 
 
