@@ -122,8 +122,8 @@ def test_reading_a_folder_two_runs_wrote_refuses_the_duplicates_naming_them(corp
 
 @pytest.fixture(scope="module")
 def big_corpus(tmp_path_factory) -> Path:
-    """Enough articles that a run killed after three batches of five has most of its work left."""
-    return write_jsonl(tmp_path_factory.mktemp("big") / "export.jsonl", make_records(120))
+    """Enough articles (50) that a run killed after three batches of five has most of its work left."""
+    return write_jsonl(tmp_path_factory.mktemp("big") / "export.jsonl", make_records(48))
 
 
 @pytest.fixture(scope="module")
