@@ -194,6 +194,8 @@ def test_killing_the_driver_leaves_no_worker_and_the_resumed_run_equals_a_clean_
     assert done.returncode == 0, done.stderr
     assert "complete: " in done.stdout and " 0 articles processed" not in done.stdout  # it was killed mid-run
     assert_same_tables(results.read_results(out), big_clean_run)
+    history = results.read_run_info(out)["history"]  # the killed run could not record its end: the next one does
+    assert [h["status"] for h in history] == ["interrupted"] and "killed" in history[0]["error"]
 
 
 # --- 7. a damaged part is named, and redone when the run resumes ----------------------------
