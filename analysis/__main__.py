@@ -72,11 +72,11 @@ def _add_evaluate_quotes(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _add_run(subparsers: argparse._SubParsersAction) -> None:
-    from analysis import pipeline
+    from analysis import run_command
 
-    parser = subparsers.add_parser("run", help=pipeline.RUN_HELP, description=pipeline.RUN_HELP)
-    pipeline.add_run_arguments(parser)
-    parser.set_defaults(handler=pipeline.run_from_args)
+    parser = subparsers.add_parser("run", help=run_command.RUN_HELP, description=run_command.RUN_HELP)
+    run_command.add_run_arguments(parser)
+    parser.set_defaults(handler=run_command.run_from_args)
 
 
 def _add_draft_codebook(subparsers: argparse._SubParsersAction) -> None:

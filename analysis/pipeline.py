@@ -15,7 +15,9 @@ folder (:mod:`analysis.results`) with one part per batch of every table of
 ``<batch>`` in a part's name is a hash of the batch's article ids and text
 checksums. Re-running over the same ``out/`` skips articles already there
 (same id and ``text_sha1``), removes parts of a batch that died before its
-``articles`` marker, and finishes the rest without duplicates. One run at a
+manifest (``_batches/<batch>.json``, written last), does again a batch whose
+parts no longer match the checksums there, and finishes the rest without
+duplicates. One run at a
 time writes a folder (:mod:`analysis.run_lock`): a second run into it fails at
 once, naming the first.
 
@@ -31,6 +33,7 @@ chunk of each worker starts after a warm-up (models and lexicons loaded), so
 loading is not charged to an article. Limits: see :mod:`analysis.budget` (a
 single long call into C, e.g. one regular-expression search, is not interrupted).
 
+The command line (``python -m analysis run``) is :mod:`analysis.run_command`.
 In a script, call :func:`run` with ``processes`` or ``dask`` under
 ``if __name__ == "__main__":`` (worker processes re-import the main module).
 On an existing Dask cluster: start ``dask scheduler`` on one machine and
@@ -49,7 +52,6 @@ parts (``--write-on driver``), so ``out`` need only be visible to the driver;
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import platform
@@ -70,8 +72,8 @@ from analysis.budget import SECONDS_PER_1000_WORDS, TimeBudgetExceeded, article_
 from analysis.corpus import iter_articles
 from analysis.engines import DASK_PRELOAD, ENGINES, EngineError, exit_if_orphaned, make_engine, start_forkserver
 from analysis.paths import RESULTS_DIR, writing_to
-from analysis.run_lock import FolderBusy, hold_folder
-from analysis.stages import STAGES, STANCE_SCORERS, StageError, StageParams, describe, run_stages, sort_table, validate_tables
+from analysis.run_lock import hold_folder
+from analysis.stages import STAGES, StageError, StageParams, describe, run_stages, sort_table, validate_tables
 from analysis.tables import TABLES
 
 DEFAULT_BATCH_SIZE = 250
@@ -496,77 +498,3 @@ def _history_entry(previous: dict) -> dict:
     if entry["status"] == "running":
         entry.update(status="interrupted", error=entry["error"] or "ended without recording its end (killed, or the machine stopped)")
     return entry
-
-
-# --------------------------------------------------------------------------- command line (python -m analysis run)
-
-
-RUN_HELP = "process a corpus in batches into Parquet tables under --out (resumable; local, processes or dask)"
-
-
-def add_run_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Add the ``run`` options to a (sub)parser; :func:`run_from_args` runs the parsed result."""
-    p.add_argument("source", help="data folder, .txt or .html file or folder, .warc(.gz) archive, or a CSV/TSV/JSONL/JSON/Parquet table")
-    p.add_argument("--out", default=str(RESULTS_DIR), help="output folder (default: %(default)s)")
-    p.add_argument("--engine", choices=ENGINES, default="local")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="articles per batch (default: %(default)s)")
-    p.add_argument("--codebook", default=None, help="actor codebook YAML (default: data/actors.yaml)")
-    p.add_argument("--frame-set", action="append", default=None, help="frame set to score (repeatable; default: every set)")
-    p.add_argument("--stance", choices=sorted(STANCE_SCORERS), default=None, help="stance scorer for treatment (default: accurate, the fine-tuned transformer; "
-                   "fast, the linear model, is ~10x quicker per mention for very large corpora)")
-    p.add_argument("--time-budget", type=float, default=SECONDS_PER_1000_WORDS,
-                   help="seconds an article may take per 1,000 words, at least this (default: %(default)s; 0: no budget)")
-    p.add_argument("--write-on", choices=("worker", "driver"), default=None,
-                   help="who writes the parts (default: worker; driver with --scheduler)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar, one summary line")
-    return p
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-def run_from_args(args: argparse.Namespace) -> int:
-    """Run the pipeline from parsed :func:`add_run_arguments` options; print a summary; exit status.
-
-    SIGTERM (``kill``, a scheduler's time limit) ends the run as Ctrl-C does:
-    ``run.json`` records it ``interrupted`` and the same command resumes it.
-    """
-    import signal
-
-    previous_handler = None
-    with contextlib.suppress(ValueError):  # only the main thread can set a handler
-        previous_handler = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        summary = run(
-            args.source,
-            out=args.out,
-            engine=args.engine,
-            workers=args.workers,
-            codebook=args.codebook,
-            frame_set=args.frame_set,
-            stance=args.stance,
-            time_budget=args.time_budget or None,
-            scheduler=args.scheduler,
-            batch_size=args.batch_size,
-            write_on=args.write_on,
-            quiet=args.quiet,
-        )
-    except (PipelineError, FolderBusy, res.ResultsError, ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"interrupted: {args.out} keeps the batches finished; run the same command again to resume", file=sys.stderr)
-        return 130
-    finally:
-        if previous_handler is not None:
-            signal.signal(signal.SIGTERM, previous_handler)
-    c = summary.counts
-    print(
-        f"{summary.status}: {c['articles_processed']} articles processed, {c['articles_skipped']} skipped (already done), "
-        f"{c['rejected_total']} rejected; {c['sentences']} sentences, {c['quotes']} quotes "
-        f"in {summary.timings['wall_s']:.1f} s ({summary.articles_per_second:.0f} articles/s) -> {summary.out}"
-    )
-    return 0
