@@ -401,6 +401,8 @@ def positioning_map(points: pd.DataFrame, *, title: str = "Where each outlet put
         alt.Tooltip("y:Q", format=".2f", title=f"{y_title}"), alt.Tooltip("y_n:Q", title="n (y)"),
         alt.Tooltip("y_example:N", title="most extreme about y"),
         alt.Tooltip("voice:N", title="voice"),
+        *([alt.Tooltip("slant:Q", format="+.2f", title="slant (x minus y)"), alt.Tooltip("verdict:N", title="verdict")]
+          if "verdict" in usable else []),
     ]
     quadrants = pd.DataFrame({"x": [-1.17, 1.17, -1.17, 1.17], "y": [1.12, 1.12, -1.12, -1.12], "align": ["left", "right", "left", "right"],
                               "text": ["warmer to the counterpart", "warm to both", "cold to both", "warmer to the focus"]})
@@ -426,8 +428,10 @@ def positioning_map(points: pd.DataFrame, *, title: str = "Where each outlet put
             alt.Chart(part).mark_text(align="right" if right else "left", dx=-12 if right else 12, dy=16 if upper else -12, fontSize=13, fontWeight="bold")
             .encode(x="x:Q", y="y:Q", text="outlet:N", color=alt.Color("outlet:N", legend=None), tooltip=tooltip)
         )
+    units = sorted(set(usable["unit"].dropna().str.partition(" (")[2].str.rstrip(")"))) if "unit" in usable else []
+    resampled = "; ".join(u for u in units if u) or "articles resampled"
     return alt.layer(*layers).properties(
         width=520, height=420,
         title={"text": title, "subtitle": ["mean sentiment toward each side where the narrator or another speaker names it;",
-                                           "lines: bootstrap 95% intervals (articles resampled); hover for the evidence"]},
+                                           f"lines: bootstrap 95% intervals ({resampled}); hover for the evidence"]},
     )

@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis.markup import escape_markdown as _md
 from analysis.stats import LOW_N
+from analysis.verdicts import EVIDENCE_FLOOR, slant_sentence, verdict
 
 EMPTY_CORPUS_HINT = "(Does the corpus hold articles? See notebook 01 for what was loaded and what was rejected.)"
 NEUTRAL_BAND = 0.05
@@ -167,27 +168,32 @@ def describe_tone(measures: pd.DataFrame) -> str:
 
 
 def describe_treatment(measures: pd.DataFrame, pairs: pd.DataFrame | None = None) -> str:
-    """How the narrator and other speakers treat the focus and the counterpart, per outlet (target-directed sentiment per mention).
+    """How each side is treated, per outlet, by whose voice: the outlet's own words, the other side's sources, its own side's, third parties'.
 
-    ``pairs`` (:func:`~analysis.views.speaker_target`) adds the most
-    negative speaker -> target pair with its evidence.
+    The parts are never pooled without being shown (target-directed sentiment per
+    mention; a side's words about itself are left out). ``pairs``
+    (:func:`~analysis.views.speaker_target`) adds the most negative speaker ->
+    target pair with its evidence.
     """
     treat = measures[measures["dimension"] == "treatment"] if len(measures) else measures
     if treat.empty or (treat["n"] == 0).all():
         return f"**No sentence or quote names the focus or the counterpart**, so their treatment cannot be measured. {EMPTY_CORPUS_HINT}"
     labels = _labels(treat)
+    parts = (("narrator_sentiment", "the outlet's own words"), ("by_other_side", "the other side's sources"),
+             ("by_own_side", "its own side's sources"), ("by_third_party", "third parties' sources"))
     lines = []
     for outlet in _outlets(treat):
         bits = []
         for group in ("focus", "counterpart"):
-            narr, quoted = _pick(treat, outlet, "narrator_sentiment", group), _pick(treat, outlet, "quoted_sentiment", group)
             said = []
-            if narr["n"]:
-                said.append(f"the outlet's own words are {tone_word(narr['value'])} toward them ({_num(narr['value'])}; {_interval(narr, _num, 'mentions')})")
-            if quoted["n"]:
-                said.append(f"other speakers' quotes are {tone_word(quoted['value'])} toward them ({_num(quoted['value'])}; {_interval(quoted, _num, 'mentions')})")
-            bits.append(f"about {labels[group]}, " + (" and ".join(said) if said else "nothing is said"))
-        lines.append(f"- **{_md(outlet)}**: " + "; ".join(bits) + ".")
+            for measure, who in parts:
+                row = _pick(treat, outlet, measure, group)
+                if row is not None and row["n"]:
+                    said.append(f"{who} {_num(row['value'])} (*{verdict(row)}*; {_interval(row, _num, 'mentions')})")
+            bits.append(f"about {labels[group]}: " + ("; ".join(said) if said else "nothing is said"))
+        unit = _pick(treat, outlet, "treatment", "focus")
+        how = f" *Intervals: {_md(str(unit['unit']))}.*" if unit is not None and unit["unit"] else ""
+        lines.append(f"- **{_md(outlet)}**: " + " — ".join(bits) + "." + how)
     text = "\n".join(lines)
     if pairs is not None and len(pairs):
         voiced = pairs[pairs["speaker"] != "narrator"]
@@ -240,7 +246,13 @@ def describe_verbs(measures: pd.DataFrame) -> str:
 
 
 def describe_positioning(points: pd.DataFrame) -> str:
-    """Where each outlet sits on the positioning map, in words (:func:`~analysis.measures.positioning_map_table`)."""
+    """Where each outlet sits on the positioning map, in words, with a verdict only where the data carry one.
+
+    Reads :func:`~analysis.measures.positioning_map_table`: the lean is the
+    ``slant`` (treatment of the focus minus the counterpart) and its
+    ``verdict`` (:func:`analysis.verdicts.verdict`: a direction only when the
+    95% interval excludes 0 and n >= :data:`analysis.verdicts.EVIDENCE_FLOOR`).
+    """
     usable = points.dropna(subset=["x", "y"]) if len(points) else points
     if usable.empty:
         return (f"**No outlet can be placed on the map**: none has sentences or quotes naming both the focus and the "
@@ -248,13 +260,17 @@ def describe_positioning(points: pd.DataFrame) -> str:
     lines = []
     for row in usable.itertuples(index=False):
         focus, counterpart = _md(row.x_label.removeprefix("treatment of ")), _md(row.y_label.removeprefix("treatment of "))
-        gap = row.x - row.y
-        lean = (f"warmer to {focus} than to {counterpart}" if gap > NEUTRAL_BAND else
-                f"warmer to {counterpart} than to {focus}" if gap < -NEUTRAL_BAND else "about even between the two")
-        few = " *Few texts: read with care.*" if row.x_low_n or row.y_low_n else ""
-        lines.append(f"- **{_md(row.outlet)}** treats {focus} {tone_word(row.x)}ly ({_num(row.x)}, n = {row.x_n}) and {counterpart} "
-                     f"{tone_word(row.y)}ly ({_num(row.y)}, n = {row.y_n}): **{lean}**. Voice: {_md(row.voice)}.{few}")
+        slant = {"measure": "slant", "value": row.slant, "ci_low": row.slant_low, "ci_high": row.slant_high, "n": row.slant_n, "unit": row.unit}
+        sides = []
+        for axis, who in (("x", focus), ("y", counterpart)):
+            r = {"value": getattr(row, axis), "ci_low": getattr(row, f"{axis}_low"), "ci_high": getattr(row, f"{axis}_high"),
+                 "n": getattr(row, f"{axis}_n"), "low_n": getattr(row, f"{axis}_low_n")}
+            sides.append(f"{who} {_num(r['value'])} (*{verdict(r)}*; {_interval(r, _num, 'mentions')})")
+        lines.append(f"- **{_md(row.outlet)}**: treatment of " + " and of ".join(sides) + f"; **{_md(slant_sentence(slant, row.x_label.removeprefix('treatment of '), row.y_label.removeprefix('treatment of ')))}**. "
+                     f"Voice: {_md(row.voice)}.")
     skipped = len(points) - len(usable)
     if skipped:
         lines.append(f"- {skipped} outlet{'s' * (skipped != 1)} could not be placed (nothing said about one of the sides).")
+    lines.append(f"\n*A lean is named only when its 95% interval excludes 0 and rests on at least {EVIDENCE_FLOOR} mentions; "
+                 "otherwise the line says so.*")
     return "\n".join(lines)

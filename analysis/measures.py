@@ -57,14 +57,25 @@ import pandera.pandas as pa
 
 from analysis.cues import OTHER_CUE, load_cues
 from analysis.schemas import empty_table
-from analysis.stats import summaries
+from analysis.sides import VOICES, claims_and_responses, first_third, treatment_voices
+from analysis.stats import difference_summary, resampling_units, summaries
+from analysis.verdicts import verdict
 from analysis.tables import Party, Tables
 from analysis.views import GROUPS, article_order, evidence_spans, frame_profile, group_labels, resolve_parties, voice_quotes
+
+DIMENSIONS = ["voice", "order", "structure", "tone", "treatment", "slant", "frames", "verbs"]
+"""What a measure is about: the side's own voice, its prominence (order, structure), how it is treated, the slant, ..."""
+TREATMENT_MEASURES = {"narrator_sentiment": ("narrator",), "by_other_side": ("other_side",), "by_own_side": ("own_side",),
+                      "by_third_party": ("third_party",), "quoted_sentiment": ("other_side", "own_side", "third_party"),
+                      "treatment": VOICES}
+"""Treatment measures and the voices (:data:`analysis.sides.VOICES`) each pools: the parts first, then the pools."""
+SLANT_MEASURES = {"slant": VOICES, "slant_narrator": ("narrator",)}
+"""Treatment of the focus minus treatment of the counterpart: by everyone in the article, and by the narrator alone."""
 
 MEASURES_SCHEMA = pa.DataFrameSchema(
     {
         "outlet": pa.Column(str),
-        "dimension": pa.Column(str, pa.Check.isin(["voice", "order", "tone", "treatment", "frames", "verbs"])),
+        "dimension": pa.Column(str, pa.Check.isin(DIMENSIONS)),
         "measure": pa.Column(str),
         "group": pa.Column(str),
         "group_label": pa.Column(str),
@@ -163,6 +174,7 @@ def positioning_measures(tables: Tables, focus: str | Party, counterpart: str | 
     order = article_order(tables, f, c)
     frames = frame_profile(tables, f, c)
     categories = list(load_cues().categories) + [OTHER_CUE]
+    voices, claims, early = treatment_voices(tables, f, c), claims_and_responses(tables, f, c), first_third(tables, f, c)
     rows = _Measures()
     for outlet in tables.outlets:
         oq = q[q["outlet"] == outlet]
@@ -172,14 +184,16 @@ def positioning_measures(tables: Tables, focus: str | Party, counterpart: str | 
             rows.add(outlet, "voice", "quote_share", g, labels[g], mine, evidence=ev)
             rows.add(outlet, "voice", "word_share", g, labels[g], mine, weights=oq["own_word_count"].to_numpy(), evidence=ev)
         oa = order[order["outlet"] == outlet]
-        spoken = oa[oa["quotes_n"] > 0]
+        spoken = oa[oa["last_group"].notna()]
         with_headline = oa[oa["headline"] != ""]
         for g, party in (("focus", f), ("counterpart", c)):
             label = labels[g]
-            for measure, column in (("speaks_first", "first_group"), ("last_word", "last_group")):
-                hit = (spoken[column] == g).to_numpy()
-                rows.add(outlet, "order", measure, g, label, hit, unit="articles with quotes",
-                         evidence="; ".join(spoken.loc[hit, "article_id"]))
+            hit = (spoken["first_group"] == g).to_numpy()
+            rows.add(outlet, "order", "speaks_first", g, label, hit, unit="articles with quoted speakers",
+                     evidence="; ".join(spoken.loc[hit, "article_id"]))
+            hit = (spoken["last_group"] == g).to_numpy()
+            rows.add(outlet, "order", "last_word", g, label, hit, unit="articles with quoted speakers",
+                     evidence=evidence_spans(spoken[hit].rename(columns={"last_start": "start", "last_end": "end"})))
             hit = with_headline[f"{g}_in_headline"].fillna(False).to_numpy(dtype=bool)
             rows.add(outlet, "order", "in_headline", g, label, hit, unit="articles with a headline",
                      evidence="; ".join(with_headline.loc[hit, "article_id"]))
@@ -188,14 +202,6 @@ def positioning_measures(tables: Tables, focus: str | Party, counterpart: str | 
             own = oq[oq["group"] == g]
             rows.add(outlet, "tone", "quote_polarity", g, label, own["polarity"], evidence=evidence_spans(own))
             rows.add(outlet, "tone", "quote_subjectivity", g, label, own["subjectivity"], evidence=evidence_spans(own))
-            t = tables.treatment[tables.treatment["outlet"] == outlet]
-            about = t[party.matches(t["target"], t["target_camp"])]
-            # a party's own words about itself are not its treatment by others
-            about = about[~party.matches(about["speaker"], about["speaker_camp"])]
-            narr, quoted = about[about["source"] == "narrator"], about[about["source"] == "quote"]
-            for measure, chosen in (("narrator_sentiment", narr), ("quoted_sentiment", quoted), ("treatment", about)):
-                rows.add(outlet, "treatment", measure, g, label, chosen["polarity"], clusters=chosen["article_id"], unit="mentions",
-                         evidence=evidence_spans(chosen))
             fr = frames[(frames["outlet"] == outlet) & (frames["about_kind"] == g)]
             for r in fr.itertuples(index=False):
                 rows.add_summary(outlet=outlet, dimension="frames", measure=f"frame_{r.frame}", group=g, group_label=label,
@@ -206,7 +212,45 @@ def positioning_measures(tables: Tables, focus: str | Party, counterpart: str | 
                 rows.add(outlet, "verbs", f"cue_{category}", g, label, hit, evidence=evidence_spans(own[hit]))
             loaded = (~own["cue_category"].isin(["neutral", OTHER_CUE])).to_numpy()
             rows.add(outlet, "verbs", "loaded_cue", g, label, loaded, evidence=evidence_spans(own[loaded]))
+        ov = voices[voices["outlet"] == outlet]
+        clusters, unit = resampling_units(ov["article_id"], ov["sentence_id"])
+        ov = ov.assign(cluster=clusters)
+        _add_treatment(rows, outlet, ov, labels, unit)
+        _add_slant(rows, outlet, ov, f"{f.label} minus {c.label}", unit)
+        oe, oc = early[early["outlet"] == outlet], claims[claims["outlet"] == outlet]
+        for g in ("focus", "counterpart"):
+            hit = oe[f"names_{g}"].to_numpy()
+            rows.add(outlet, "structure", "first_third_share", g, labels[g], hit, unit="sentences in the first third",
+                     evidence=evidence_spans(oe[hit]))
+            mine = oc[oc["side"] == g]
+            rows.add(outlet, "structure", "answered", g, labels[g], mine["answered"].to_numpy(), unit="statements naming the other side",
+                     evidence=evidence_spans(mine[mine["answered"].astype(bool)]))
     return rows.table()
+
+
+def _add_treatment(rows: _Measures, outlet: str, voices: pd.DataFrame, labels: dict, unit: str) -> None:
+    """The treatment measures of one outlet (:data:`TREATMENT_MEASURES`), each side, mentions resampled by ``cluster``."""
+    for g in ("focus", "counterpart"):
+        about = voices[voices["about"] == g]
+        for measure, pooled in TREATMENT_MEASURES.items():
+            chosen = about[about["voice"].isin(pooled)]
+            rows.add(outlet, "treatment", measure, g, labels[g], chosen["polarity"], clusters=chosen["cluster"], unit=unit,
+                     evidence=evidence_spans(_strongest(chosen)))
+
+
+def _add_slant(rows: _Measures, outlet: str, voices: pd.DataFrame, label: str, unit: str) -> None:
+    """Treatment of the focus minus treatment of the counterpart (:data:`SLANT_MEASURES`), both sides resampled together."""
+    for measure, pooled in SLANT_MEASURES.items():
+        chosen = voices[voices["voice"].isin(pooled)]
+        d = difference_summary(chosen["polarity"].to_numpy(), (chosen["about"] == "focus").to_numpy(), chosen["cluster"].to_numpy())
+        rows.add_summary(outlet=outlet, dimension="slant", measure=measure, group="focus", group_label=label, value=d["mean"],
+                         ci_low=d["ci_low"], ci_high=d["ci_high"], n=d["n"], low_n=d["low_n"], unit=unit,
+                         evidence=evidence_spans(_strongest(chosen)))
+
+
+def _strongest(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by the strength of their score (largest ``|polarity|`` first): the evidence a reader checks first."""
+    return frame.iloc[np.argsort(-frame["polarity"].abs().to_numpy(), kind="stable")] if len(frame) else frame
 
 
 def outlet_positioning(
@@ -267,15 +311,17 @@ def positioning_map_table(
 
     ``x``/``y`` are the ``treatment`` measure of :func:`positioning_measures`
     (mean target-directed polarity of the side's mentions by the narrator and by
-    other speakers), with ``_low``/``_high`` (95% interval, articles resampled),
+    other speakers), with ``_low``/``_high`` (95% interval; ``unit`` says what was resampled),
     ``_n``, ``_low_n`` and ``_example`` (the sentence behind the most extreme
     score, with the mention's ``article_id:start-end``);
-    ``voice`` sums up who got quoted.
+    ``voice`` sums up who got quoted; ``slant`` (x minus y, both sides
+    resampled together) with ``slant_low``/``slant_high``/``slant_n``, its
+    ``verdict`` (:func:`analysis.verdicts.verdict`) and the ``unit`` resampled.
     """
     f, c = resolve_parties(tables, focus, counterpart)
     long = positioning_measures(tables, f, c) if measures is None else measures
     columns = ["outlet", "x", "x_low", "x_high", "x_n", "x_low_n", "x_example", "y", "y_low", "y_high", "y_n", "y_low_n",
-               "y_example", "x_label", "y_label", "voice"]
+               "y_example", "x_label", "y_label", "voice", "slant", "slant_low", "slant_high", "slant_n", "verdict", "unit"]
     if long.empty:
         return pd.DataFrame(columns=columns)
     rows = []
@@ -292,6 +338,9 @@ def positioning_map_table(
             else:
                 e = about.loc[about["polarity"].abs().idxmax()]
                 row[f"{axis}_example"] = f"{e['speaker']} on {e['mention']}: “{e['sentence']}” ({e['article_id']}:{e['start']}-{e['end']})"
+        sl = long[(long["outlet"] == outlet) & (long["measure"] == "slant")].iloc[0]
+        row.update({"slant": sl["value"], "slant_low": sl["ci_low"], "slant_high": sl["ci_high"], "slant_n": int(sl["n"]),
+                    "verdict": verdict(sl), "unit": sl["unit"]})
         share = long[(long["outlet"] == outlet) & (long["measure"] == "quote_share")].set_index("group")
         row["voice"] = ", ".join(
             f"{share.loc[g, 'group_label']} {share.loc[g, 'value']:.0%}" for g in ("focus", "counterpart") if g in share.index and pd.notna(share.loc[g, "value"])

@@ -143,6 +143,9 @@ ARTICLE_ORDER_SCHEMA = pa.DataFrameSchema(
         "last_speaker": pa.Column(str, nullable=True),
         "last_group": pa.Column(str, nullable=True),
         "last_quote": pa.Column(str, nullable=True),
+        "last_start": pa.Column("Int64", nullable=True),
+        "last_end": pa.Column("Int64", nullable=True),
+        "last_targets": pa.Column(str, nullable=True),
         "focus_in_headline": pa.Column("boolean", nullable=True),
         "counterpart_in_headline": pa.Column("boolean", nullable=True),
         "focus_in_lead": pa.Column(bool),
@@ -154,6 +157,13 @@ ARTICLE_ORDER_SCHEMA = pa.DataFrameSchema(
     name="article_order",
 )
 """One row per article: who speaks first and last, and who is named in the headline and lead.
+
+First and last are among the article's *quoted speakers*: statements with a
+resolved speaker, not nested in another quote and not background (an indirect
+"has said" statement, :func:`analysis.sides.foreground_quotes`); a narrator
+sentence is never a last word. ``last_start``/``last_end`` locate the closing
+statement and ``last_targets`` lists the actors it names ("; "-joined,
+resolved quoted pronouns included, its speaker left out).
 
 ``headline`` is the article's title, else its first paragraph when that is a
 heading, else empty; then ``*_in_headline`` is unknown (NA), never False: an
@@ -256,8 +266,10 @@ def article_order(tables: Tables, focus: str | Party, counterpart: str | Party) 
 
     Columns: :data:`ARTICLE_ORDER_SCHEMA`.
     """
+    from analysis.sides import closing_targets, foreground_quotes
+
     f, c = resolve_parties(tables, focus, counterpart)
-    q = voice_quotes(tables, f, c).sort_values(["article_id", "start"])
+    q = foreground_quotes(voice_quotes(tables, f, c)).sort_values(["article_id", "start"])
     by_article = {a: g for a, g in q.groupby("article_id", sort=False)}
     paras_by = {a: g for a, g in tables.paragraphs.groupby("article_id", sort=False)} if len(tables.paragraphs) else {}
     rows = []
@@ -278,6 +290,10 @@ def article_order(tables: Tables, focus: str | Party, counterpart: str | Party) 
                 last_speaker=None if last is None else last["speaker_label"],
                 last_group=None if last is None else last["group"],
                 last_quote=None if last is None else last["quote"],
+                last_start=None if last is None else int(last["start"]),
+                last_end=None if last is None else int(last["end"]),
+                last_targets=None if last is None else "; ".join(
+                    closing_targets(tables, art["article_id"], int(last["quote_id"]), last["speaker"])),
                 focus_in_headline=_names(headline, f, tables.codebook) if headline else pd.NA,
                 counterpart_in_headline=_names(headline, c, tables.codebook) if headline else pd.NA,
                 focus_in_lead=_names(lead, f, tables.codebook),

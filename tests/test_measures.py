@@ -135,8 +135,15 @@ def test_treatment_by_narrator_and_by_other_speakers_leaves_out_own_words():
     long = ms.positioning_measures(tables, "Jamil Jivani", "liberal_government")
     narrator = _measure(long, "A", "narrator_sentiment", "focus")
     assert narrator["value"] == pytest.approx(-0.3) and narrator["evidence"] == "a1:0-5; a1:10-15"
-    # whole articles are resampled: one article, no interval, flagged
-    assert narrator["unit"] == "mentions" and narrator["low_n"] and math.isnan(narrator["ci_low"])
+    # one article: sentences are resampled within it; both mentions share one sentence, so no interval, flagged
+    assert narrator["unit"] == "mentions (sentences resampled within 1 article)"
+    assert narrator["low_n"] and math.isnan(narrator["ci_low"])
+    # the parts by voice: Carney (the other side) on Jivani; Jivani (the other side) on the Liberals; nobody's own side
+    assert _measure(long, "A", "by_other_side", "focus")["value"] == pytest.approx(-0.6)
+    assert _measure(long, "A", "by_other_side", "counterpart")["value"] == pytest.approx(-0.8)
+    assert _measure(long, "A", "by_own_side", "counterpart")["n"] == 0
+    slant = _measure(long, "A", "slant", "focus")  # (-0.4 - 0.2 - 0.6) / 3 minus -0.8
+    assert slant["value"] == pytest.approx(-0.4 + 0.8) and slant["n"] == 4
     assert _measure(long, "A", "quoted_sentiment", "focus")["value"] == pytest.approx(-0.6)
     assert _measure(long, "A", "treatment", "focus")["n"] == 3
     assert _measure(long, "A", "quoted_sentiment", "counterpart")["value"] == pytest.approx(-0.8)
@@ -297,7 +304,7 @@ def test_speaker_target_pairs_with_n_and_interval(two_articles):
     assert pairs.loc[("narrator", "Liberal government"), "n"] == 2
     long = ms.positioning_measures(tables, "Jamil Jivani", "liberal_government")
     quoted = _measure(long, "Paper", "quoted_sentiment", "focus")
-    assert (quoted["n"], quoted["unit"]) == (2, "mentions") and quoted["value"] == pytest.approx(carney["polarity"])
+    assert (quoted["n"], quoted["unit"]) == (2, "mentions (sentences resampled within 2 articles)") and quoted["value"] == pytest.approx(carney["polarity"])
 
 
 def test_outlet_positioning_reads_tables_with_keyword_sides(two_articles):
