@@ -129,3 +129,33 @@ def test_answer_pages_for_the_seed_outlets(seed, tmp_path):
     doc = html5lib.parse(page, namespaceHTMLElements=False)
     assert not doc.findall(".//script") and "http" not in "".join(el.get("src", "") + el.get("href", "") for el in doc.iter())
     assert len(doc.findall(".//ol/li")) == 5 and "Mélanie Joly" in page
+
+
+def test_answer_pages_draw_in_chromium_with_no_console_errors(seed, tmp_path):
+    from test_browser import _chromium
+
+    from analysis.paths import REPORTS_DIR
+
+    chromium = _chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    tables, measures = seed
+    paths = answers.write_answer_pages(tables, FOCUS, COUNTERPART, tmp_path, measures=measures)
+    shots = REPORTS_DIR / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            for path in paths:
+                page = browser.new_page(viewport={"width": 1000, "height": 800})
+                errors, requests = [], []
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                page.on("request", lambda r: requests.append(r.url))
+                page.goto(path.as_uri())
+                assert page.locator("h1").count() == 1 and not errors, (path.name, errors)
+                assert all(url.startswith("file:") for url in requests), requests  # nothing loaded from elsewhere
+                if path.name != "index.html":
+                    assert page.locator("ol.lines > li").count() == 5 and page.locator("blockquote").count() >= 8
+                page.screenshot(path=str(shots / f"answers-{path.stem}.png"), full_page=True)
+                page.close()
+        finally:
+            browser.close()
