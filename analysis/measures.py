@@ -40,13 +40,17 @@ Limits, plainly:
   the minister ...") is not a target mention. The speaker's own attribution
   ("Chan said") is not counted as the narrator talking about Chan.
 - Intervals come from :func:`analysis.stats.summarize` (percentile
-  bootstrap, 2,000 resamples, fixed seed). Treatment resamples whole
-  *articles* (mentions in one article, often in one sentence, are not
-  independent): with a single article the interval is empty (NaN) and the
-  number is flagged ``low_n``. Every other measure resamples its own units
-  (quotes, words' quotes, sentences or articles, as ``unit`` says). ``low_n``
-  means n < :data:`analysis.stats.LOW_N` (or treatment from fewer than 2
-  articles); with n = 1 the interval is empty (NaN).
+  bootstrap, 2,000 resamples, fixed seed). Treatment and slant resample whole
+  *articles* when an outlet has at least
+  :data:`analysis.stats.ARTICLES_FOR_ARTICLE_RESAMPLING` articles naming the
+  sides, else whole *sentences* within its articles
+  (:func:`analysis.stats.resampling_units`; ``unit`` says which): with one
+  article per outlet the interval says how stable the number is inside that
+  article, not across the outlet's coverage. Every other measure resamples its
+  own units (quotes, sentences, statements or articles, as ``unit`` says).
+  ``low_n`` means n < :data:`analysis.stats.LOW_N` (or fewer than 2 resampled
+  units); with n = 1 the interval is empty (NaN). A direction is read off a
+  row only by :func:`analysis.verdicts.verdict`.
 """
 
 from __future__ import annotations
@@ -97,7 +101,8 @@ MEASURES_SCHEMA = pa.DataFrameSchema(
 ``value`` is a share (0-1) or a mean score; ``n`` how many ``unit`` (quotes,
 words' quotes, articles, sentences, mentions) it rests on; ``ci_low``/``ci_high``
 a bootstrap 95% interval from :func:`analysis.stats.summarize` (NaN when
-n < 2; treatment resamples whole articles, so NaN with one article);
+n < 2 or fewer than 2 resampled units; treatment and slant resample articles,
+or sentences within the article when an outlet has fewer than 5);
 ``evidence`` the spans behind it (``article_id:start-end``, at most
 :data:`EVIDENCE_LIMIT`; for treatment, the mentions).
 """
@@ -153,13 +158,20 @@ def positioning_measures(tables: Tables, focus: str | Party, counterpart: str | 
     for voice also focus_camp / other):
 
     - voice: ``quote_share`` (share of quotes), ``word_share`` (share of quoted words);
-    - order: ``speaks_first``, ``last_word`` (share of articles with quotes whose
-      first/last quote is the group's), ``in_headline``, ``in_lead`` (share of articles);
+    - order: ``speaks_first``, ``last_word`` (share of articles whose first/last
+      quoted speaker, background statements left out, is the group's), ``in_headline``, ``in_lead`` (share of articles);
     - tone: ``quote_polarity``, ``quote_subjectivity`` (TextBlob, the group's own quotes);
-    - treatment: ``narrator_sentiment``, ``quoted_sentiment`` (mean target-directed
-      polarity of the group's mentions in the narrator's words / in other speakers'
-      quotes, :data:`TREATMENT_SCHEMA`), ``treatment`` (both); unit: mentions;
-      the interval resamples whole articles;
+    - treatment (:data:`TREATMENT_MEASURES`): mean target-directed polarity of
+      the side's mentions by voice (:func:`analysis.sides.treatment_voices`):
+      ``narrator_sentiment`` (the outlet's own words), ``by_other_side``,
+      ``by_own_side``, ``by_third_party`` (quoted sources), and the pools
+      ``quoted_sentiment`` (all sources) and ``treatment`` (everyone);
+    - slant (:data:`SLANT_MEASURES`, group ``focus``): treatment of the focus
+      minus treatment of the counterpart, ``slant`` (everyone) and
+      ``slant_narrator``; both sides resampled together;
+    - structure: ``first_third_share`` (sentences of the articles' first third
+      naming the side), ``answered`` (the side's statements naming the other
+      side that the other side answers later, :func:`analysis.sides.claims_and_responses`);
     - frames: ``frame_<name>`` (share of sentences about the group showing the frame);
     - verbs: ``cue_<class>`` (share of the group's quotes introduced by a verb of that
       class) and ``loaded_cue`` (any class but neutral and unknown).
