@@ -161,10 +161,14 @@ def test_run_all_cells_in_jupyterlab_shows_the_map_and_findings(lab, committed_b
         findings = page.locator(".jp-Notebook .jp-CodeCell").last.locator(".jp-OutputArea-output.jp-RenderedMarkdown")
         findings.last.scroll_into_view_if_needed()
         text, findings_n = "\n".join(findings.all_inner_texts()), findings.count()
+        answer_titles = page.locator(".jp-OutputArea-output .answer h1").all_inner_texts()  # the answer pages, shown inline
         page.screenshot(path=str(SCREENSHOTS_DIR / "jupyterlab-05-positioning-findings.png"))
         context.close()
-    assert findings_n == 2 and "CBC News" in text and "The Epoch Times" in text, text[:1000]
-    assert " treats " in text and " of quotes " in text, text[:1000]  # describe_positioning, then describe_voice
+    assert findings_n == 3 and "CBC News" in text and "The Epoch Times" in text, text[:1000]
+    # describe_positioning (with its verdicts), describe_treatment, then describe_voice
+    assert "treatment of Jamil Jivani" in text and "slant" in text and "the outlet's own words" in text and " of quotes " in text, text[:1000]
+    assert answer_titles == ["How CBC News positions Jamil Jivani relative to liberal government",
+                             "How The Epoch Times positions Jamil Jivani relative to liberal government"], answer_titles
     assert "**" not in text, "Markdown shown as source, not rendered"
     assert (SCREENSHOTS_DIR / "jupyterlab-05-positioning-map.png").stat().st_size > 20_000
     assert NOTEBOOK.read_bytes() == committed_bytes, "running the notebook in JupyterLab wrote to the committed file"
