@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import stance  # noqa: E402
 from analysis.sentiment import load_newsmtsc  # noqa: E402
+from choose_fast_weight import split_train_fold  # noqa: E402 (this folder)
 
 MARKERS = ("[unused0]", "[unused1]")
 
@@ -115,6 +116,18 @@ def _predict(net: StanceNet, encoded: list[list[int]], pad_id: int, batch_size: 
     return out
 
 
+def _predict_proba(net: StanceNet, encoded: list[list[int]], pad_id: int, batch_size: int = 64) -> np.ndarray:
+    """Class probabilities (negative, neutral, positive) of each encoded mention, fp32 torch."""
+    net.eval()
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+    out = np.zeros((len(encoded), len(stance.LABELS)))
+    with torch.no_grad():
+        for begin in range(0, len(order), batch_size):
+            rows = order[begin : begin + batch_size]
+            out[rows] = torch.softmax(net(*_tensors(encoded, rows, pad_id)), dim=1).numpy()
+    return out
+
+
 def _per_class(gold: np.ndarray, pred: np.ndarray) -> dict:
     scores = f1_score(gold, pred, labels=[0, 1, 2], average=None)
     return {"macro_f1": round(float(scores.mean()), 4), **{f"f1_{n}": round(float(s), 4) for n, s in zip(stance.LABELS, scores)},
@@ -130,13 +143,17 @@ def _setup(args: argparse.Namespace) -> dict:
     config = _config(tokenizer, args.max_length, {"name": args.base_name, "package": args.base_package,
                                                   "licence": args.base_licence})
     train_df, dev_df = load_newsmtsc("train"), load_newsmtsc("dev")
+    held_out = train_df.iloc[:0]
+    if args.holdout_fold is not None:
+        train_df, held_out = split_train_fold(train_df, args.holdout_fold, args.folds, args.seed)
     if args.limit:
         train_df = train_df.sample(n=args.limit, random_state=args.seed)
     encode = lambda df: stance.encode_mentions(tokenizer, config, df["sentence"].tolist(), df["start"].tolist(), df["end"].tolist())  # noqa: E731
     net = StanceNet(AutoModel.from_pretrained(str(base)), tokenizer.token_to_id(MARKERS[0]), args.dropout)
     return {"net": net, "tokenizer": tokenizer, "config": config, "dev": dev_df, "x_train": encode(train_df),
             "y_train": torch.tensor(train_df["polarity"].to_numpy() + 1), "x_dev": encode(dev_df),
-            "y_dev": dev_df["polarity"].to_numpy() + 1, "n_train": len(train_df)}
+            "y_dev": dev_df["polarity"].to_numpy() + 1, "n_train": len(train_df),
+            "held_out": held_out, "x_held_out": encode(held_out)}
 
 
 def train(args: argparse.Namespace, run: dict) -> dict:
@@ -222,6 +239,37 @@ def export(net: StanceNet, out: Path, encoded: list[list[int]], pad_id: int) -> 
                 "onnx_fp32_agrees_with_torch": round(float(np.mean(agree)), 4)}
 
 
+def _blend_section(metrics: dict) -> str:
+    """The model card's section on the blend with the linear model (``training/choose_fast_weight.py``), if one was chosen."""
+    blend = metrics.get("blend")
+    if not blend:
+        return ""
+    grid = " | ".join(f"{row['w']:.2f}: {row['macro_f1']:.3f}" for row in blend["grid"])
+    dev = blend["dev"]
+    verdict = (f"kept: `fast_weight` = {blend['w']} in `config.json`" if blend["kept"]
+               else "targets missed, so `fast_weight` = 0 (the encoder alone)")
+    return f"""## Blend with the linear model (`fast_weight`)
+
+`analysis.stance.score_stance` returns `(1 - w) * p_encoder + w * p_fast`, `p_fast` being the probabilities of the
+linear model of `analysis.sentiment` (trained on the same train split). `w` was chosen by a rule fixed before any
+figure was seen (`training/choose_fast_weight.py`): a proxy encoder, fine-tuned with this recipe for one epoch on
+{blend['n_proxy_train']} train targets ({blend['folds'] - 1} of {blend['folds']} stratified folds, seed {blend['seed']};
+{blend['proxy_train_seconds'] // 60} min), and a linear model trained on the same rows score the held-out fold
+({blend['n_held_out']} train targets); `w` is the grid value with the best macro-F1 there (ties: the smaller). Dev was then
+scored once, and `w` kept only with dev macro-F1 >= 0.80 and >= 100 mentions/s per core.
+
+Held-out fold macro-F1 by `w`: {grid}.
+
+| scorer (NewsMTSC rw dev, {metrics['n_dev']} targets) | macro-F1 | F1 negative | F1 neutral | F1 positive | accuracy | mentions/s per core |
+|---|---:|---:|---:|---:|---:|---:|
+| **blend, w = {blend['w']}** | **{dev['macro_f1']:.3f}** | {dev['f1_negative']:.3f} | {dev['f1_neutral']:.3f} | {dev['f1_positive']:.3f} | {dev['accuracy']:.3f} | {blend['dev_mentions_per_s_1_thread']} |
+| encoder alone (int8) | {metrics['dev_int8']['macro_f1']:.3f} | {metrics['dev_int8']['f1_negative']:.3f} | {metrics['dev_int8']['f1_neutral']:.3f} | {metrics['dev_int8']['f1_positive']:.3f} | {metrics['dev_int8']['accuracy']:.3f} | {metrics['dev_mentions_per_s_1_thread']} |
+
+Verdict: {verdict}.
+
+"""
+
+
 def write_card(out: Path, metrics: dict) -> None:
     """``out/MODEL_CARD.md`` from the run's ``metrics`` (so the card always describes the committed files)."""
     a, base, enc = metrics["args"], metrics["base_model"], metrics["encoder"]
@@ -279,7 +327,7 @@ model scores 0.685 on dev. Checkpoints during training (fp32, dev):
 |---:|---:|---:|---:|---:|---:|
 {rows}
 
-## Speed
+{_blend_section(metrics)}## Speed
 
 {metrics['dev_mentions_per_s_1_thread']} NewsMTSC dev mentions per CPU-second with one ONNX Runtime thread, one mention per run
 (tokenising included), measured at the end of training; `benchmarks/bench_target_sentiment.py` prints the figure
@@ -312,6 +360,18 @@ also the size the speed target allows.
     (out / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
 
+def write_holdout(args: argparse.Namespace, result: dict) -> None:
+    """The held-out fold's rows with the fine-tuned network's probabilities, as CSV at ``args.holdout_out``."""
+    proba = _predict_proba(result["net"], result["x_held_out"], result["config"]["pad_id"])
+    frame = result["held_out"][["id", "polarity"]].copy()
+    frame[["p_negative", "p_neutral", "p_positive"]] = proba
+    frame["fold"], frame["folds"], frame["seed"] = args.holdout_fold, args.folds, args.seed
+    frame["n_train"], frame["train_seconds"] = result["n_train"], result["train_seconds"]
+    Path(args.holdout_out).parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(args.holdout_out, index=False)
+    print("held-out fold", _per_class(frame["polarity"].to_numpy() + 1, proba.argmax(axis=1)), "->", args.holdout_out, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--card", metavar="MODEL_DIR", help="only rewrite MODEL_DIR/MODEL_CARD.md from its metrics.json")
@@ -335,6 +395,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-only", action="store_true",
                         help="skip training: export, quantise and score the weights saved in --checkpoint")
     parser.add_argument("--limit", type=int, default=0, help="train on a random subset of this many rows (smoke test)")
+    parser.add_argument("--holdout-fold", type=int, default=None,
+                        help="train without this fold of train (see --folds) and write the fold's probabilities to "
+                             "--holdout-out instead of exporting a model (to choose the ensemble weight)")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--holdout-out", default=str(stance.PROJECT_ROOT / ".cache" / "stance" / "holdout.csv"))
     args = parser.parse_args(argv)
     if args.card:
         write_card(Path(args.card), json.loads((Path(args.card) / "metrics.json").read_text(encoding="utf-8")))
@@ -351,6 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         result = train(args, run)
     result.update(run)
+    if args.holdout_fold is not None:
+        write_holdout(args, result)
+        return 0
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sizes = export(result["net"], out, result["x_dev"], result["config"]["pad_id"])
