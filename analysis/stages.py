@@ -74,10 +74,11 @@ STANCE_SCORERS: dict[str, str] = {
 ``sentence``, ``start``, ``end`` (the mention's offsets in the sentence) and the result, on the same
 index, ``polarity`` in [-1, 1] and ``label`` (negative / neutral / positive). Imported on first use.
 ``fast`` is the NewsMTSC-trained linear model of :mod:`analysis.sentiment`; ``accurate`` the fine-tuned
-transformer of :mod:`analysis.stance` (ONNX, ``models/stance/``: higher macro-F1, slower per mention)."""
+transformer of :mod:`analysis.stance` (ONNX, ``models/stance/``, its probabilities blended with the linear
+model's by ``fast_weight``: higher macro-F1, slower per mention)."""
 STANCE_DATA: dict[str, tuple[str, ...]] = {
     "fast": ("data/benchmarks/newsmtsc/train.jsonl",),
-    "accurate": ("models/stance",),
+    "accurate": ("models/stance", "data/benchmarks/newsmtsc/train.jsonl"),  # the encoder, and the linear model it is blended with
 }
 """Files or folders each stance scorer's model comes from (``models/...`` beside the code, see
 :data:`analysis.paths.MODELS_DIR`; anything else relative to the project root): their SHA-256 goes

@@ -16,6 +16,12 @@ and the vector of the opening marker, so it scores *this* mention, not the
 sentence's mood: "Voters praised the governor, but the mayor was convicted of
 fraud" is positive toward the governor and negative toward the mayor.
 
+The encoder's class probabilities are blended with those of the linear
+model of :mod:`analysis.sentiment`, ``(1 - w) * p_encoder + w * p_fast``
+(``fast_weight`` in ``config.json``, chosen on a held-out fold of NewsMTSC
+train: :func:`blend_fast`); the two err differently, and the blend scores
+higher on dev than either (model card).
+
 Scores (:data:`STANCE_SCHEMA`): ``label`` is the most probable of
 :data:`LABELS`; ``polarity`` is ``p_positive - p_negative`` for a positive or
 negative label and exactly 0 for a neutral one, so its sign always agrees with
@@ -35,8 +41,11 @@ Limits, plainly:
   irony, is not seen.
 - In a sentence that praises one person and attacks another, the attack can
   spill onto the praised one: "Smith praised Jones's courage but called Brown a
-  liar" reads mildly negative toward Jones (-0.11), while "Smith praised Jones
-  for his courage but called Brown a liar" reads positive (+0.71).
+  liar" reads barely positive toward Jones (+0.08; the encoder alone -0.11),
+  "Smith praised Jones for his courage but called Brown a liar" clearly (+0.65).
+- A negation governing a long clause is missed: Joly's "I haven't heard him
+  once, not only denouncing what GM is doing, but also promoting the interests
+  of the workers ..." reads +0.04 toward "him" (the encoder alone +0.26).
 - NewsMTSC's annotators mostly marked the subject of "attacked", "slammed",
   "criticized" as negatively portrayed (24 of the 36 train targets just before
   such a verb), and the model learnt it: an attacker often reads negative.
@@ -222,6 +231,7 @@ def load_stance_model(model_dir: str | Path | None = None, threads: int = 1) -> 
         except Exception as exc:  # onnxruntime raises its own exception types
             raise StanceModelError(f"cannot load {directory / 'model.onnx'}: {exc}") from exc
         model = StanceModel(directory, session, tokenizer, config)
+        fast_weight(model)  # a bad weight is refused here, naming config.json
         _CACHE[key] = model
         return model
 
@@ -250,6 +260,39 @@ def predict_proba(model: StanceModel, sentences: Sequence[str], starts: Sequence
     return proba
 
 
+def fast_weight(model: StanceModel) -> float:
+    """The linear model's share ``w`` in the blend (``fast_weight`` in ``config.json``; 0: the encoder alone)."""
+    w = float(model.config.get("fast_weight", 0.0))
+    if not 0.0 <= w < 1.0:
+        raise StanceModelError(f"{model.directory / 'config.json'}: fast_weight must be in [0, 1), not {w}")
+    return w
+
+
+def blend_fast(model: StanceModel, proba: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+    """``(1 - w) * proba + w * p_fast``: the encoder's probabilities blended with the linear model's.
+
+    ``w`` is :func:`fast_weight`, chosen on a held-out fold of NewsMTSC train
+    (``training/choose_fast_weight.py``); the linear model is
+    :func:`analysis.sentiment.load_target_model` (trained on train on first
+    use, cached). The two err differently: the linear model weighs negations
+    and opinion words near the target, which the encoder can miss ("I haven't
+    heard him once ... promoting the interests of ..."). With ``w = 0`` the
+    encoder's probabilities are returned unchanged.
+
+    >>> model = load_stance_model()
+    >>> rows = pd.DataFrame({"sentence": ["Critics called Brown a liar."], "start": [15], "end": [20]})
+    >>> p = predict_proba(model, rows["sentence"], rows["start"], rows["end"])
+    >>> bool(np.allclose(blend_fast(model, p, rows).sum(axis=1), 1.0))
+    True
+    """
+    w = fast_weight(model)
+    if w == 0.0 or len(frame) == 0:
+        return proba
+    from analysis.sentiment import load_target_model
+
+    return (1.0 - w) * proba + w * load_target_model().predict_proba(frame)
+
+
 def score_stance(frame: pd.DataFrame, model: StanceModel | None = None, batch_size: int = 1) -> pd.DataFrame:
     """Stance toward ``sentence[start:end]`` for each row (:data:`STANCE_SCHEMA`), same index as ``frame``.
 
@@ -257,7 +300,8 @@ def score_stance(frame: pd.DataFrame, model: StanceModel | None = None, batch_si
     that sentence; pass a window of text around a mention with offsets into the
     window). Every bad row is listed in one ``ValueError``. Uses
     :func:`load_stance_model` unless a ``model`` is given; ``batch_size``: see
-    :func:`predict_proba`.
+    :func:`predict_proba`. The probabilities are the encoder's blended with the
+    linear model's by the model's ``fast_weight`` (:func:`blend_fast`).
 
     >>> score_stance(pd.DataFrame({"sentence": ["Critics called Brown a liar and a fraud."],
     ...                            "start": [15], "end": [20]}))["label"].tolist()
@@ -279,6 +323,7 @@ def score_stance(frame: pd.DataFrame, model: StanceModel | None = None, batch_si
         return STANCE_SCHEMA.validate(pd.DataFrame({c: pd.Series(dtype=str if c == "label" else float) for c in columns}))
     model = model if model is not None else load_stance_model()
     proba = predict_proba(model, sentences, starts, ends, batch_size=batch_size)
+    proba = blend_fast(model, proba, pd.DataFrame({"sentence": sentences, "start": starts, "end": ends}))
     label, polarity, confidence = label_probabilities(proba)
     out = pd.DataFrame(
         {"label": label, "polarity": polarity, "confidence": confidence,

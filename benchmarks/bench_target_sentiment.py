@@ -1,6 +1,6 @@
-"""Target-directed sentiment on NewsMTSC dev: macro-F1, per-class F1 and mentions/s per core of four scorers.
+"""Target-directed sentiment on NewsMTSC dev: macro-F1, per-class F1 and mentions/s per core of each scorer; the pipeline's words/s with each.
 
-Run: ``python benchmarks/bench_target_sentiment.py [--repeat 3]``
+Run: ``python benchmarks/bench_target_sentiment.py [--repeat 3] [--articles 60] [--runs 3]``
 
 - TextBlob (PatternAnalyzer) polarity of the whole sentence: > 0 positive,
   < 0 negative, 0 neutral (:data:`analysis.sentiment.TEXTBLOB_THRESHOLD`).
@@ -10,7 +10,18 @@ Run: ``python benchmarks/bench_target_sentiment.py [--repeat 3]``
   trained on NewsMTSC train only; loaded from ``.cache/models/`` or trained
   there on first use (timed below).
 - "accurate": the fine-tuned int8 ONNX encoder (:func:`analysis.stance.score_stance`,
-  ``models/stance/``), trained on NewsMTSC train, selected on dev.
+  ``models/stance/``), trained on NewsMTSC train, selected on dev, its
+  probabilities blended with the fast model's by ``fast_weight`` (chosen on a
+  held-out fold of train: ``training/choose_fast_weight.py``); the encoder
+  alone is printed too.
+
+Then the whole stage graph (:func:`analysis.stages.run_stages`: segmentation,
+quotes, tone, mentions, treatment, frames) over the same ``--articles``
+seed-shaped articles (``bench_pipeline.build_corpus``: the seed articles'
+sentences in their paragraph layout, ~890 words each) with ``stance="fast"``
+and ``stance="accurate"``, alternated ``--runs`` times, the best run of each
+kept: words per CPU-second, i.e. per core, so a user can reckon the cost of a
+million articles with either.
 
 Speed is target mentions per second on one core: every scorer runs in this
 one process on one thread (ONNX Runtime with one intra-op thread, one
@@ -30,7 +41,9 @@ for comparison: RoBERTa GRU-TSC 0.83, BERT 0.79-0.80, TextBlob 0.41, VADER 0.51.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import sentiment as S  # noqa: E402
 from analysis import stance  # noqa: E402
+from bench_pipeline import build_corpus, stages_rate  # noqa: E402 (this folder)
 
 REQUIRED = {"fast": 0.65, "accurate": 0.80}
 REQUIRED_SPEED = 100.0
@@ -59,9 +73,23 @@ def _best_rate(label: Callable[[pd.DataFrame], np.ndarray], frame: pd.DataFrame)
     return max(cpu), max(wall)
 
 
+def pipeline_rates(articles: int, runs: int) -> dict[str, float]:
+    """Words per CPU-second of the stage graph with each scorer over the same articles: the best of ``runs``, alternated."""
+    best = {key: 0.0 for key in stance.STANCES}
+    with tempfile.TemporaryDirectory(prefix="bench-stance-") as tmp:
+        source = Path(tmp) / "articles.jsonl"
+        build_corpus(articles, source, seed=1)
+        for _ in range(runs):
+            for key in best:
+                best[key] = max(best[key], stages_rate(source, articles, stance=key)[0])
+    return best
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="score dev this many times per timing")
+    parser.add_argument("--articles", type=int, default=60, help="seed-shaped articles for the pipeline's words/s")
+    parser.add_argument("--runs", type=int, default=3, help="pipeline runs per scorer, alternated; the best is kept")
     args = parser.parse_args(argv)
 
     dev = S.load_newsmtsc("dev")
@@ -81,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         "fast (analysis.sentiment)": lambda f: S.target_sentiments(f, model=fast_model)["label"].to_numpy(),
         "accurate (analysis.stance)": lambda f: stance.score_stance(f, model=accurate_model)["label"].to_numpy(),
     }
+    weight = stance.fast_weight(accurate_model)
+    if weight:
+        encoder_only = dataclasses.replace(accurate_model, config={**accurate_model.config, "fast_weight": 0.0})
+        scorers["accurate, encoder alone"] = lambda f: stance.score_stance(f, model=encoder_only)["label"].to_numpy()
     print(f"NewsMTSC dev, {len(dev)} targets; speed over {len(timed)} mentions, one core")
     print(f"  {'scorer':<28} {'macro-F1':>8} {'F1 neg':>7} {'F1 neu':>7} {'F1 pos':>7} {'/s per core':>11} {'/s wall':>8}")
     results = {}
@@ -97,7 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nfast: trained on {fast_model.info['n_train']} train rows in {fast_model.info['seconds']} s "
           f"(this run: load or train {fast_load:.1f} s)")
     print(f"accurate: {card.get('name', '?')} fine-tuned, int8 ONNX {size_mb:.1f} MB, "
-          f"max {accurate_model.max_length} tokens; loaded in {accurate_load:.2f} s")
+          f"max {accurate_model.max_length} tokens; loaded in {accurate_load:.2f} s; fast model's weight {weight}")
+
+    words = pipeline_rates(args.articles, args.runs)
+    print(f"\nwhole pipeline (run_stages), {args.articles} seed-shaped articles, one core, best of {args.runs}:")
+    for key, rate in words.items():
+        print(f"  stance={key:<9} {rate:>8,.0f} words/s per core = {1e6 / rate / 3600:.1f} CPU-hours per million words")
 
     ok = True
     for key, name in (("fast", "fast (analysis.sentiment)"), ("accurate", "accurate (analysis.stance)")):

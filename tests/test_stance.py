@@ -6,9 +6,15 @@ story's own sentences (issue 13's failures of the linear model) are cases here.
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import json
+import re
 import shutil
 import socket
+import subprocess
+import sys
+import tomllib
 
 import numpy as np
 import pandas as pd
@@ -18,7 +24,8 @@ from hypothesis import strategies as st
 from sklearn.metrics import f1_score
 
 from analysis import stance
-from analysis.sentiment import load_newsmtsc
+from analysis.paths import PROJECT_ROOT
+from analysis.sentiment import load_newsmtsc, load_target_model
 
 
 def _row(sentence: str, mention: str, occurrence: int = 0) -> dict:
@@ -37,6 +44,8 @@ SNUBBED = ("Jivani, a university friend of U.S. Vice-President JD Vance, offered
 CITY_HALL = "Hundreds of tenants rallied outside city hall on Saturday to demand a freeze on rents."
 FREE_TRADE = ("U.S. officials have been critical of the deals, saying they may impact Canada’s free trade "
               "negotiations with the United States.")
+JOLY = ("“I haven’t heard him once, not only denouncing what GM is doing, but also promoting the interests of the "
+        "workers at GM that are facing unjustified, and unjustifiable, tariffs by the American administration,” she said.")
 PRAISE_AND_ATTACK = "Smith praised Jones for his courage but called Brown a liar."
 POSSESSIVE_PRAISE_AND_ATTACK = "Smith praised Jones's courage but called Brown a liar."
 
@@ -47,12 +56,15 @@ CASES = [
     pytest.param(CITY_HALL, "city hall", {"neutral"}, id="rallied-outside-city-hall-neutral"),
     pytest.param(FREE_TRADE, "Canada", {"negative", "neutral"}, id="free-trade-is-not-praise-of-canada"),
     pytest.param(FREE_TRADE, "U.S. officials", {"negative", "neutral"}, id="critics-not-positive"),
+    pytest.param(JOLY, "him", {"negative"}, id="never-heard-him-promoting-is-negative",
+                 marks=pytest.mark.xfail(strict=True, reason="documented limit in the model card: a negation that "
+                                         "governs a long clause ('I haven't heard him once ... promoting the interests "
+                                         "of ...') is missed; the blend lowers the score from +0.26 to +0.04")),
     pytest.param(PRAISE_AND_ATTACK, "Jones", {"positive"}, id="praised-target-positive"),
     pytest.param(PRAISE_AND_ATTACK, "Brown", {"negative"}, id="attacked-target-negative"),
     pytest.param(PRAISE_AND_ATTACK, "Smith", {"neutral", "positive"}, id="speaker-of-praise-and-attack"),
-    pytest.param(POSSESSIVE_PRAISE_AND_ATTACK, "Jones", {"positive"}, id="attack-spills-onto-praised-target",
-                 marks=pytest.mark.xfail(strict=True, reason="documented limit in analysis.stance: an attack in the "
-                                         "same sentence can spill onto the praised target")),
+    pytest.param(POSSESSIVE_PRAISE_AND_ATTACK, "Jones", {"positive"}, id="attack-does-not-spill-onto-praised-target"),
+    pytest.param(POSSESSIVE_PRAISE_AND_ATTACK, "Brown", {"negative"}, id="possessive-attacked-target-negative"),
     pytest.param(JIVANI_CRITIC_SHORT, "Jivani", {"neutral", "positive"}, id="critic-short-sentence"),
     pytest.param(SNUBBED, "Jivani", {"neutral", "negative"}, id="snubbed-one-not-positive"),
     pytest.param("The senator was convicted of fraud and bribery on Tuesday.", "The senator", {"negative"},
@@ -77,14 +89,56 @@ def test_same_sentence_two_targets_two_stances():
 
 
 def test_dev_macro_f1_is_that_of_the_model_card():
-    """The committed model on NewsMTSC dev matches the figure its metrics.json records (and beats the linear model's 0.68)."""
+    """The committed scorer on NewsMTSC dev matches the figure its metrics.json records (and beats the linear model's 0.68)."""
     dev = load_newsmtsc("dev")
     out = stance.score_stance(dev)
     gold = np.asarray(stance.LABELS, dtype=object)[dev["polarity"].to_numpy() + 1]
     macro = f1_score(gold, out["label"], average="macro")
-    recorded = json.loads((stance.STANCE_DIR / "metrics.json").read_text())["dev_int8"]["macro_f1"]
-    assert macro == pytest.approx(recorded, abs=0.005)
+    metrics = json.loads((stance.STANCE_DIR / "metrics.json").read_text())
+    recorded = metrics["blend"]["dev"] if stance.fast_weight(stance.load_stance_model()) else metrics["dev_int8"]
+    assert macro == pytest.approx(recorded["macro_f1"], abs=0.005)
     assert macro >= 0.80
+
+
+# --- the blend with the linear model ----------------------------------------------------
+
+
+def test_blend_is_the_weighted_mean_of_encoder_and_linear_model():
+    model = stance.load_stance_model()
+    rows = pd.DataFrame([_row(JOLY, "him"), _row(PRAISE_AND_ATTACK, "Jones"), _row(CITY_HALL, "city hall")])
+    encoder = stance.predict_proba(model, rows["sentence"], rows["start"], rows["end"])
+    linear = load_target_model().predict_proba(rows)
+    w = stance.fast_weight(model)
+    assert w == json.loads((stance.STANCE_DIR / "config.json").read_text()).get("fast_weight", 0.0)
+    scored = stance.score_stance(rows, model=model)[["p_negative", "p_neutral", "p_positive"]].to_numpy()
+    assert np.allclose(scored, (1 - w) * encoder + w * linear)
+    alone = dataclasses.replace(model, config={**model.config, "fast_weight": 0.0})
+    assert np.allclose(stance.score_stance(rows, model=alone)[["p_negative", "p_neutral", "p_positive"]], encoder)
+
+
+def test_blend_weight_must_be_a_share(tmp_path):
+    for name in stance.MODEL_FILES:
+        shutil.copy(stance.STANCE_DIR / name, tmp_path / name)
+    config = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**config, "fast_weight": 1.5}))
+    with pytest.raises(stance.StanceModelError, match=r"config\.json: fast_weight must be in \[0, 1\)"):
+        stance.load_stance_model(tmp_path)
+
+
+def test_blend_weight_is_chosen_on_a_fold_of_train_not_dev():
+    """The fold the weight was chosen on is a stratified quarter of train, disjoint from the rest; dev is not in it."""
+    spec = importlib.util.spec_from_file_location("choose_fast_weight", PROJECT_ROOT / "training" / "choose_fast_weight.py")
+    chooser = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(chooser)
+    train, dev = load_newsmtsc("train"), load_newsmtsc("dev")
+    rest, held = chooser.split_train_fold(train, 0, 4, 0)
+    assert len(rest) + len(held) == len(train) and not set(rest["id"]) & set(held["id"])
+    assert not set(held["id"]) & set(dev["id"])
+    shares = held["polarity"].value_counts(normalize=True) - train["polarity"].value_counts(normalize=True)
+    assert shares.abs().max() < 0.01
+    blend = json.loads((stance.STANCE_DIR / "metrics.json").read_text()).get("blend")
+    if blend is not None:
+        assert (blend["fold"], blend["folds"], blend["seed"], blend["n_held_out"]) == (0, 4, 0, len(held))
 
 
 # --- scores: label, polarity, confidence -------------------------------------------------
@@ -234,3 +288,22 @@ def test_score_targets_both_scorers_same_schema_and_agreement(which):
 def test_score_targets_rejects_unknown_scorer():
     with pytest.raises(ValueError, match="fast"):
         stance.score_targets(pd.DataFrame([_row(PRAISE_AND_ATTACK, "Jones")]), stance="best")
+
+
+# --- installation -----------------------------------------------------------------------
+
+
+def test_run_time_install_brings_the_scorer_and_not_the_training_stack():
+    """`make test` / `make report` install the project's dependencies: ONNX Runtime and tokenizers are among them,
+    torch and transformers only in the `train` extra, and scoring imports neither of those."""
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = lambda deps: {re.split(r"[<>=!~\[; ]", dep, maxsplit=1)[0] for dep in deps}  # noqa: E731
+    run_time = names(project["dependencies"])
+    assert {"onnxruntime", "tokenizers"} <= run_time and not {"torch", "transformers"} & run_time
+    assert {"torch", "transformers"} <= names(project["optional-dependencies"]["train"])
+    script = ("import sys, pandas as pd\n"
+              "from analysis.stance import score_stance\n"
+              "out = score_stance(pd.DataFrame({'sentence': ['Critics called Brown a liar.'], 'start': [15], 'end': [20]}))\n"
+              "print(out['label'].item(), 'torch' in sys.modules, 'transformers' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
+    assert done.stdout.split() == ["negative", "False", "False"]

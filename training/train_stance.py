@@ -317,7 +317,7 @@ per channel).
 
 | model | macro-F1 | F1 negative | F1 neutral | F1 positive | accuracy |
 |---|---:|---:|---:|---:|---:|
-| **int8 ONNX (committed)** | **{dev['macro_f1']:.3f}** | {dev['f1_negative']:.3f} | {dev['f1_neutral']:.3f} | {dev['f1_positive']:.3f} | {dev['accuracy']:.3f} |
+| int8 ONNX encoder alone (committed file) | {dev['macro_f1']:.3f} | {dev['f1_negative']:.3f} | {dev['f1_neutral']:.3f} | {dev['f1_positive']:.3f} | {dev['accuracy']:.3f} |
 | fp32 torch, selected checkpoint (epoch {fp32['epoch']}) | {fp32['macro_f1']:.3f} | {fp32['f1_negative']:.3f} | {fp32['f1_neutral']:.3f} | {fp32['f1_positive']:.3f} | {fp32['accuracy']:.3f} |
 
 Published on the rw *test* split (not available here): RoBERTa GRU-TSC 0.831, BERT 0.79-0.80; the project's linear
@@ -341,9 +341,13 @@ scale, which would make a mention's score depend on its batch-mates.
 - Dev has 343 targets: a point of macro-F1 is within noise, and the checkpoint was selected on dev.
 - The model scores how the sentence treats the mention; who voices it (narrator or a quote's speaker) is decided
   by the caller.
-- An attack in the same sentence can spill onto a praised target ("Smith praised Jones's courage but called Brown
-  a liar": mildly negative toward Jones); an attacker often reads negative, as NewsMTSC's annotators mostly marked
-  the subject of "attacked", "slammed", "criticized".
+- An attack in the same sentence can spill onto a praised target: the encoder alone reads "Smith praised Jones's
+  courage but called Brown a liar" as mildly negative toward Jones (-0.11); blended with the linear model it reads
+  +0.08, barely positive. An attacker often reads negative, as NewsMTSC's annotators mostly marked the subject of
+  "attacked", "slammed", "criticized".
+- A negation that governs a long clause is missed: "I haven't heard him once, not only denouncing what GM is
+  doing, but also promoting the interests of the workers ..." reads positive toward "him" (encoder alone +0.26,
+  blended +0.04), the words after the negation being praise words.
 
 ## Why this base
 
