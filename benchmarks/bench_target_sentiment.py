@@ -73,16 +73,17 @@ def _best_rate(label: Callable[[pd.DataFrame], np.ndarray], frame: pd.DataFrame)
     return max(cpu), max(wall)
 
 
-def pipeline_rates(articles: int, runs: int) -> dict[str, float]:
-    """Words per CPU-second of the stage graph with each scorer over the same articles: the best of ``runs``, alternated."""
+def pipeline_rates(articles: int, runs: int) -> tuple[dict[str, float], float]:
+    """Words per CPU-second of the stage graph with each scorer over the same articles (the best of ``runs``,
+    alternated), and the articles' mean word count."""
     best = {key: 0.0 for key in stance.STANCES}
     with tempfile.TemporaryDirectory(prefix="bench-stance-") as tmp:
         source = Path(tmp) / "articles.jsonl"
-        build_corpus(articles, source, seed=1)
+        corpus = build_corpus(articles, source, seed=1)
         for _ in range(runs):
             for key in best:
                 best[key] = max(best[key], stages_rate(source, articles, stance=key)[0])
-    return best
+    return best, corpus["words_per_article"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,10 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"accurate: {card.get('name', '?')} fine-tuned, int8 ONNX {size_mb:.1f} MB, "
           f"max {accurate_model.max_length} tokens; loaded in {accurate_load:.2f} s; fast model's weight {weight}")
 
-    words = pipeline_rates(args.articles, args.runs)
-    print(f"\nwhole pipeline (run_stages), {args.articles} seed-shaped articles, one core, best of {args.runs}:")
+    words, per_article = pipeline_rates(args.articles, args.runs)
+    print(f"\nwhole pipeline (run_stages), {args.articles} seed-shaped articles of {per_article:.0f} words, one core, "
+          f"best of {args.runs}:")
     for key, rate in words.items():
-        print(f"  stance={key:<9} {rate:>8,.0f} words/s per core = {1e6 / rate / 3600:.1f} CPU-hours per million words")
+        print(f"  stance={key:<9} {rate:>8,.0f} words/s per core = {1e6 * per_article / rate / 3600:,.0f} CPU-hours "
+              f"per million such articles")
 
     ok = True
     for key, name in (("fast", "fast (analysis.sentiment)"), ("accurate", "accurate (analysis.stance)")):
