@@ -270,6 +270,22 @@ Verdict: {verdict}.
 """
 
 
+def _benchmark_lines(metrics: dict) -> str:
+    """The model card's figures from ``benchmarks/bench_target_sentiment.py``, as recorded in ``metrics.json``."""
+    bench = metrics.get("benchmark")
+    if not bench:
+        return ""
+    dev, words = bench["dev_mentions_per_cpu_s"], bench["pipeline_words_per_cpu_s"]
+    hours = {k: 1e6 * bench["words_per_article"] / v / 3600 for k, v in words.items()}
+    return f"""
+`{bench['script']}` ({bench['date']}, load average {bench['load_average']}): the blended scorer
+{dev['blend']} dev mentions per CPU-second, the encoder alone {dev['encoder_alone']}, the linear model {dev['fast']:,}. The
+whole stage graph on seed-shaped articles of {bench['words_per_article']} words: `stance="accurate"` {words['accurate']:,} words
+per CPU-second ({hours['accurate']:,.0f} CPU-hours per million articles), `stance="fast"` {words['fast']:,}
+({hours['fast']:,.0f} CPU-hours): the encoder takes {1 - words['accurate'] / words['fast']:.0%} of an accurate run's time.
+"""
+
+
 def write_card(out: Path, metrics: dict) -> None:
     """``out/MODEL_CARD.md`` from the run's ``metrics`` (so the card always describes the committed files)."""
     a, base, enc = metrics["args"], metrics["base_model"], metrics["encoder"]
@@ -333,7 +349,7 @@ model scores 0.685 on dev. Checkpoints during training (fp32, dev):
 (tokenising included), measured at the end of training; `benchmarks/bench_target_sentiment.py` prints the figure
 beside the other scorers'. One mention per run because dynamic int8 quantisation gives a batch one activation
 scale, which would make a mention's score depend on its batch-mates.
-
+{_benchmark_lines(metrics)}
 ## Limits
 
 - NewsMTSC is US political news 2016-2020, one sentence per target; other countries' names and idioms, and stance
