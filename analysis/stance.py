@@ -42,7 +42,9 @@ Limits, plainly:
 - In a sentence that praises one person and attacks another, the attack can
   spill onto the praised one: "Smith praised Jones's courage but called Brown a
   liar" reads barely positive toward Jones (+0.08; the encoder alone -0.11),
-  "Smith praised Jones for his courage but called Brown a liar" clearly (+0.65).
+  "Smith praised Jones for his courage but called Brown a liar" clearly (+0.65);
+  with other names the possessive form can stay negative (-0.05 in
+  ``tests/test_measures.py``; the encoder alone -0.34).
 - A negation governing a long clause is missed: Joly's "I haven't heard him
   once, not only denouncing what GM is doing, but also promoting the interests
   of the workers ..." reads +0.04 toward "him" (the encoder alone +0.26).

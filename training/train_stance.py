@@ -41,6 +41,7 @@ from transformers import AutoModel
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import stance  # noqa: E402
+from analysis.paths import PROJECT_ROOT  # noqa: E402
 from analysis.sentiment import load_newsmtsc  # noqa: E402
 from choose_fast_weight import split_train_fold  # noqa: E402 (this folder)
 
@@ -359,7 +360,8 @@ scale, which would make a mention's score depend on its batch-mates.
   by the caller.
 - An attack in the same sentence can spill onto a praised target: the encoder alone reads "Smith praised Jones's
   courage but called Brown a liar" as mildly negative toward Jones (-0.11); blended with the linear model it reads
-  +0.08, barely positive. An attacker often reads negative, as NewsMTSC's annotators mostly marked the subject of
+  +0.08, barely positive, and the same construction with other names can stay negative (the case in
+  `tests/test_measures.py`: -0.34 alone, -0.05 blended). An attacker often reads negative, as NewsMTSC's annotators mostly marked the subject of
   "attacked", "slammed", "criticized".
 - A negation that governs a long clause is missed: "I haven't heard him once, not only denouncing what GM is
   doing, but also promoting the interests of the workers ..." reads positive toward "him" (encoder alone +0.26,
@@ -410,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--evals-per-epoch", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--checkpoint", default=str(stance.PROJECT_ROOT / ".cache" / "stance" / "best.pt"),
+    parser.add_argument("--checkpoint", default=str(PROJECT_ROOT / ".cache" / "stance" / "best.pt"),
                         help="where the best dev checkpoint is saved after each evaluation")
     parser.add_argument("--export-only", action="store_true",
                         help="skip training: export, quantise and score the weights saved in --checkpoint")
@@ -419,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="train without this fold of train (see --folds) and write the fold's probabilities to "
                              "--holdout-out instead of exporting a model (to choose the ensemble weight)")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--holdout-out", default=str(stance.PROJECT_ROOT / ".cache" / "stance" / "holdout.csv"))
+    parser.add_argument("--holdout-out", default=str(PROJECT_ROOT / ".cache" / "stance" / "holdout.csv"))
     args = parser.parse_args(argv)
     if args.card:
         write_card(Path(args.card), json.loads((Path(args.card) / "metrics.json").read_text(encoding="utf-8")))
