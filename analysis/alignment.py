@@ -215,3 +215,39 @@ def count_unique(aligned: pd.DataFrame) -> pd.DataFrame:
     table["unique_n"] = table["unique_n"].astype(int)
     table["unique_share"] = (table["unique_n"] / table["sentences_n"]).astype(float)
     return table[["outlet", "sentences_n", "unique_n", "unique_share"]]
+
+
+def describe_unique(aligned: pd.DataFrame, examples: int = 3) -> str:
+    """The unique content in words (Markdown, data escaped): per outlet, how much, and the ``examples`` quotes or
+    statements whose best match elsewhere is weakest.
+
+    >>> describe_unique(align_sentences(pd.DataFrame(columns=["article_id", "sentence_id", "start", "end", "text", "outlet"])))
+    '**No sentences to align**: the corpus has no article text (see notebook 01).'
+    """
+    from analysis.markup import escape_markdown
+
+    if aligned.empty:
+        return "**No sentences to align**: the corpus has no article text (see notebook 01)."
+    if aligned["match_outlet"].isna().all():
+        return (f"Only one outlet ({escape_markdown(aligned['outlet'].iloc[0])}) is in the corpus: "
+                "there is no other coverage to compare its sentences with.")
+    threshold = float(aligned["threshold_score"].iloc[0])
+    lines = [f"A sentence is unique to its outlet when its best match in every other outlet scores below "
+             f"{threshold:.3f} (TF-IDF cosine; the 95th percentile of how close sentences come to their nearest "
+             f"sibling in their own article, unless set by hand)."]
+    for row in count_unique(aligned).itertuples(index=False):
+        unique = unique_content(aligned[aligned["outlet"] == row.outlet])
+        said = unique[unique["content_kind"] != "narration"].nsmallest(examples, "similarity_score").sort_values("start")
+        shown = "; ".join(
+            f"{escape_markdown(s if isinstance(s, str) else 'unattributed')} — {escape_markdown(_short(t))} "
+            f"({escape_markdown(a)}:{b}-{e}, best match {m:.2f})"
+            for s, t, a, b, e, m in zip(said["speaker"], said["sentence"], said["article_id"], said["start"], said["end"],
+                                        said["similarity_score"]))
+        lines.append(f"- **{escape_markdown(row.outlet)}**: {row.unique_n} of {row.sentences_n} sentences "
+                     f"({row.unique_share:.0%}) carry what no other outlet does" + (f"; among its quotes and statements: {shown}" if shown else "."))
+    return "\n".join(lines)
+
+
+def _short(text: str, limit: int = 110) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

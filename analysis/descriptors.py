@@ -301,3 +301,31 @@ def summarize_descriptors(descriptors: pd.DataFrame) -> pd.DataFrame:
     grouped = descriptors.groupby(columns, sort=False)
     table = grouped.agg(descriptors_n=("start", "size"), first_start=("start", "min")).reset_index()
     return table.sort_values(["outlet", "actor", "first_start"], kind="stable").reset_index(drop=True)
+
+
+def describe_descriptors(descriptors: pd.DataFrame, parties, outlets: list[str], examples: int = 4) -> str:
+    """How each outlet introduces each party (Markdown, data escaped): the outlet's own descriptors first, then quoted ones.
+
+    ``parties`` are :class:`analysis.tables.Party` (focus, counterpart); ``outlets`` every outlet, so one that
+    introduces nobody is said so.
+
+    >>> describe_descriptors(empty_table(DESCRIPTORS_SCHEMA), [], [])
+    '**No descriptors**: no codebook actor is named in this corpus (see notebook 01).'
+    """
+    from analysis.markup import escape_markdown
+
+    if not outlets:
+        return "**No descriptors**: no codebook actor is named in this corpus (see notebook 01)."
+    lines = []
+    for party in parties:
+        parts = []
+        for outlet in outlets:
+            rows = descriptors[(descriptors["outlet"] == outlet) & party.matches(descriptors["actor"], descriptors["camp"])]
+            rows = rows.sort_values("speaker", key=lambda s: s != NARRATOR, kind="stable").drop_duplicates(["descriptor", "speaker"])
+            shown = "; ".join(
+                f"“{escape_markdown(d)}” ({k}" + (f", {escape_markdown(a)}" if party.kind == "camp" else "")
+                + ("" if s == NARRATOR else f", in {escape_markdown(s)}'s words") + ")"
+                for d, k, a, s in zip(rows["descriptor"].head(examples), rows["kind"], rows["actor"], rows["speaker"]))
+            parts.append(f"**{escape_markdown(outlet)}**: " + (shown if shown else "none found"))
+        lines.append(f"- {escape_markdown(party.label)}: " + " · ".join(parts))
+    return "How each outlet introduces each side (titles, appositions, relative clauses, descriptive names):\n" + "\n".join(lines)

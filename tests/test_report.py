@@ -42,6 +42,7 @@ def test_export_html_inlines_vega_once_and_loads_nothing_from_a_cdn(chart, tmp_p
     assert html.count('vegaEmbed("#chart-') == 2
     assert len(html) > 800_000  # the Vega/Vega-Lite/vega-embed bundle is inside the page
     assert "cdn.jsdelivr.net/npm/vega" not in html
+    assert "cdnjs" not in html and "<script src=" not in html  # no require.js, MathJax or Mermaid fetched either
     spec_json = html.split('vegaEmbed("#chart-0", ', 1)[1].split(', {"renderer"', 1)[0]
     assert json.loads(spec_json.replace("<\\/", "</"))["mark"]["type"] == "bar"
 
