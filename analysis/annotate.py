@@ -38,7 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.charts import camp_colors
-from analysis.paths import writing_to
+from analysis.paths import REPORTS_DIR, writing_to
 from analysis.tables import NARRATOR
 
 ARTICLES_DIR = "articles"
@@ -199,16 +199,17 @@ def _file_names(articles: pd.DataFrame) -> list[str]:
     return names
 
 
-def write_article_pages(tables, descriptors: pd.DataFrame | None, output_dir: Path | str) -> pd.DataFrame:
+def write_article_pages(tables, descriptors: pd.DataFrame | None, output_dir: Path | str | None = None) -> pd.DataFrame:
     """Write ``output_dir/articles/<outlet>-<slug>.html`` for every article, and ``index.html``; return the index.
 
+    ``output_dir`` is the report folder (default ``reports/``), as for :func:`analysis.report.save_table`.
     The returned table has ``article_id, outlet, title, path`` (relative to
     ``output_dir``). :class:`analysis.report.ReportError` names a folder that
     cannot be written.
     """
     from analysis.report import ReportError
 
-    folder = Path(output_dir) / ARTICLES_DIR
+    folder = Path(output_dir or REPORTS_DIR) / ARTICLES_DIR
     articles = tables.articles.sort_values(["outlet", "article_id"], kind="stable").reset_index(drop=True)
     names = _file_names(articles)
     with writing_to(folder, ReportError):
