@@ -73,6 +73,12 @@ def stance_color(score: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in mix)
 
 
+def _untitled(text: str, words: int = 12) -> str:
+    """What stands for a missing title: "(no title)" and the text's first words."""
+    first = text.split()
+    return "(no title) " + " ".join(first[:words]) + ("…" if len(first) > words else "")
+
+
 def _tint(color: str, alpha: float = 0.22) -> str:
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
@@ -171,7 +177,7 @@ def annotate_article(tables, article_id: str, descriptors: pd.DataFrame | None =
     counts = {layer: sum(s["layer"] == layer for s in spans) for layer in ("quote", "mention", "descriptor")}
     meta.append(f"{counts['quote']} quotes, {counts['mention']} mentions, {counts['descriptor']} descriptors")
     quoted = {s["camp"] for s in spans if s["layer"] == "quote"}
-    heading = html.escape(title if isinstance(title, str) and title.strip() else "(no title)", quote=False)
+    heading = html.escape(title if isinstance(title, str) and title.strip() else _untitled(text), quote=False)
     return (f'<div class="wb-article"><style>{STYLE}</style><h2>{heading}</h2>'
             f'<div class="wb-meta">{html.escape(" · ".join(meta), quote=False)}</div>'
             f'{_legend([c for c in camps if c in quoted], colors)}'
@@ -216,7 +222,7 @@ def write_article_pages(tables, descriptors: pd.DataFrame | None, output_dir: Pa
         folder.mkdir(parents=True, exist_ok=True)
     rows = []
     for (_, article), name in zip(articles.iterrows(), names):
-        title = article.get("title") if isinstance(article.get("title"), str) and article.get("title").strip() else "(no title)"
+        title = article.get("title") if isinstance(article.get("title"), str) and article.get("title").strip() else _untitled(str(article["text"]))
         path = folder / name
         with writing_to(path, ReportError):
             path.write_text(article_page(annotate_article(tables, article["article_id"], descriptors),
