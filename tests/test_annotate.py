@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html5lib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import pandas as pd
 import pytest
 
@@ -75,3 +77,40 @@ def test_pages_and_index_for_the_seed_articles(tmp_path):
     assert "".join(_text_div(cbc).itertext()) == tables.articles["text"].iloc[0]
     joly = [s for s in cbc.iter("span") if "I haven’t heard" in "".join(s.itertext())]
     assert "quote (direct) by Mélanie Joly" in joly[0].get("title")
+
+
+def _fake_tables(text: str, spans: list[tuple[int, int, int]]):
+    """A Tables stand-in holding one article and quotes / scored mentions / plain mentions at the given spans."""
+    from types import SimpleNamespace
+
+    layer = {0: [], 1: [], 2: []}
+    for kind, start, end in spans:
+        layer[kind].append((start, end))
+    quotes = pd.DataFrame([{"article_id": "a", "start": s, "end": e, "speaker": "<Ann>", "camp": "council", "kind": "direct",
+                            "cue": "said", "cue_category": "neutral"} for s, e in layer[0]],
+                          columns=["article_id", "start", "end", "speaker", "camp", "kind", "cue", "cue_category"])
+    treatment = pd.DataFrame([{"article_id": "a", "start": s, "end": e, "speaker": "narrator", "target": "Bo & Co",
+                               "target_camp": "opposition", "polarity": ((s * 7) % 21 - 10) / 10, "label": "neutral"} for s, e in layer[1]],
+                             columns=["article_id", "start", "end", "speaker", "target", "target_camp", "polarity", "label"])
+    mentions = pd.DataFrame([{"article_id": "a", "start": s, "end": e, "actor": "Ann", "camp": "council", "is_speaker_mention": True}
+                             for s, e in layer[2]], columns=["article_id", "start", "end", "actor", "camp", "is_speaker_mention"])
+    articles = pd.DataFrame({"article_id": ["a"], "outlet": ["<X>"], "title": [None], "text": [text]})
+    return SimpleNamespace(articles=articles, quotes=quotes, treatment=treatment, mentions=mentions,
+                           codebook=BOOK, camp_colors=dict(BOOK.camp_colors))
+
+
+# no "\r": loaded texts have normalised line ends
+TEXT = st.lists(st.sampled_from(list("ab <>&\"'“”\n-!/") + ["<script>", "<!--", "-->", "</div>", "&amp;"]), max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_text_with_any_overlapping_spans_shows_every_character_once(data):
+    text = data.draw(TEXT)
+    bounds = st.integers(0, len(text))
+    spans = data.draw(st.lists(st.tuples(st.integers(0, 2), bounds, bounds), max_size=8))
+    spans = [(k, min(a, b), max(a, b)) for k, a, b in spans]
+    page = annotate.article_page(annotate.annotate_article(_fake_tables(text, spans), "a"), "t")
+    doc = _parse(page)
+    assert "".join(_text_div(doc).itertext()) == text
+    assert not list(doc.iter("script"))
