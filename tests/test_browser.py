@@ -2,7 +2,8 @@
 
 The reports come from the notebooks run once on the invented corpus (and on
 the project's own data) by tests/notebook_support.py: the notebooks' HTML and
-the annotated articles (``articles/*.html``). Playwright drives Debian's
+the pages written beside them (annotated articles ``articles/*.html``,
+answer pages ``answers/*.html``). Playwright drives Debian's
 Chromium (never a downloaded browser) with every request off the local disk
 refused, waits until each chart's SVG is drawn, collects console errors and
 uncaught page errors (a test fails on any), and saves a full-page screenshot
@@ -111,21 +112,22 @@ def test_every_chart_draws_in_a_browser(name, tmp_path):
 
 
 @pytest.mark.parametrize("label, reports", [("us2016", us_reports), ("seed", default_reports)])
-def test_annotated_articles_draw_with_no_console_error(label, reports, tmp_path):
-    """Every annotated article and the index open with no error; the article text and its marks are on the page."""
+def test_annotated_articles_and_answer_pages_draw_with_no_console_error(label, reports, tmp_path):
+    """Every page the notebooks write beside their own (annotated articles, answer pages) opens with no error."""
     out, results = reports()
     _pages(out, results)
     articles = sorted((out / "articles").glob("*.html"))
     assert len(articles) >= 3 and (out / "articles" / "index.html") in articles, articles
-    for html in articles:
-        screenshot = out / "screenshots" / f"articles-{html.stem}.png"
+    for html in [*articles, *sorted((out / "answers").glob("*.html"))]:
+        name = f"{html.parent.name}-{html.stem}"
+        screenshot = out / "screenshots" / f"{name}.png"
         screenshot.parent.mkdir(exist_ok=True)
         dom, problems = _open(html, tmp_path, screenshot)
-        assert not problems, f"{html.name}: {problems}"
-        if html.stem != "index":
+        assert not problems, f"{html.parent.name}/{html.name}: {problems}"
+        if html.parent.name == "articles" and html.stem != "index":
             assert 'class="wb-text"' in dom and 'class="wb-quote' in dom and "wb-mention" in dom, html.name
         SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-        shutil.copy(screenshot, SCREENSHOTS_DIR / f"{label}-articles-{html.stem}.png")
+        shutil.copy(screenshot, SCREENSHOTS_DIR / f"{label}-{name}.png")
 
 
 def test_article_text_holding_script_runs_nothing_in_a_browser(tmp_path):
