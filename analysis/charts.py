@@ -1,7 +1,7 @@
 """Charts: pure functions from a tidy table to an Altair chart, one theme.
 
 Importing this module registers and enables the ``workbench`` theme and
-renderer. The renderer emits the Vega-Lite spec under the ``+json`` MIME type
+renderer, and sets pandas to show tables whole (no rows or columns cut). The renderer emits the Vega-Lite spec under the ``+json`` MIME type
 that JupyterLab 4 draws with its own bundled Vega (no CDN) and that nbformat
 can store; Altair 6's own ``.v6.json`` type is drawn by neither. When the
 report is built, :mod:`analysis.report` turns the same output into offline HTML.
@@ -77,6 +77,20 @@ alt.renderers.register("workbench", _workbench_renderer)
 alt.renderers.enable("workbench")
 
 
+def _show_whole_tables() -> None:
+    """Tables in notebooks and reports show every row, column and character: no "..." over a 273-row table.
+
+    The report puts each table in a scrolling box (:func:`analysis.report.export_html`).
+    """
+    pd.set_option("display.max_rows", None)
+    pd.set_option("display.max_columns", None)
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.width", None)
+
+
+_show_whole_tables()
+
+
 def camp_colors(domain: list[str], colors: Mapping[str, str] | None = None) -> list[str]:
     """One colour per camp of ``domain``: the codebook's ``colors`` where given, else :data:`FIXED_COLORS`, else the next of :data:`FALLBACK_CAMP_COLORS`.
 
@@ -96,25 +110,45 @@ def camp_scale(domain: list[str], colors: Mapping[str, str] | None = None) -> al
     return alt.Scale(domain=domain, range=camp_colors(domain, colors))
 
 
-def corpus_overview(articles: pd.DataFrame) -> alt.Chart:
-    """Horizontal bars: words per article, one row per article, coloured by outlet.
+def article_labels(articles: pd.DataFrame, limit: int = 70) -> list[str]:
+    """One readable, distinct label per article: ``outlet · title`` (else the text's first words), clipped to ``limit``.
 
-    Tooltips show the outlet, title and date behind each bar.
+    >>> article_labels(pd.DataFrame({"article_id": ["a", "b", "c"], "outlet": ["X", "X", None],
+    ...                              "title": ["Budget passes", None, "Budget passes"], "text": ["", "Lee said no to the plan.", ""]}))
+    ['X · Budget passes', 'X · Lee said no to the plan.', '(unknown outlet) · Budget passes']
+    """
+    titles = articles["title"] if "title" in articles else pd.Series(None, index=articles.index, dtype=object)
+    texts = articles["text"] if "text" in articles else pd.Series("", index=articles.index, dtype=object)
+    outlets = articles["outlet"] if "outlet" in articles else pd.Series(None, index=articles.index, dtype=object)
+    labels, seen = [], {}
+    for outlet, title, text, article_id in zip(outlets, titles, texts, articles["article_id"]):
+        name = title if isinstance(title, str) and title.strip() else " ".join(str(text or "").split()[:12]) or str(article_id)
+        label = _clip(f"{outlet if isinstance(outlet, str) and outlet else '(unknown outlet)'} · {name}", limit)
+        seen[label] = seen.get(label, 0) + 1
+        labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return labels
+
+
+def corpus_overview(articles: pd.DataFrame) -> alt.Chart:
+    """Horizontal bars: words per article, one row per article labelled by outlet and title, coloured by outlet.
+
+    Tooltips show the outlet, title, article id and date behind each bar. An
+    article without a title is labelled by its first words (:func:`article_labels`).
     """
     table = articles.assign(
-        label=articles["article_id"].astype(str),
+        label=article_labels(articles),
         title=articles.get("title", pd.Series(index=articles.index, dtype=str)).fillna("(no title)"),
         outlet=articles["outlet"].fillna("(unknown outlet)"),
     )
-    tooltip = ["outlet:N", "title:N", alt.Tooltip("word_count:Q", title="words")]
+    tooltip = ["outlet:N", "title:N", alt.Tooltip("article_id:N", title="article"), alt.Tooltip("word_count:Q", title="words")]
     if "published_date" in table:
         tooltip.append(alt.Tooltip("published_date:T", title="published"))
         table = table.assign(published_date=table["published_date"])
     return (
-        alt.Chart(table[[c for c in ("label", "outlet", "title", "word_count", "published_date") if c in table]])
+        alt.Chart(table[[c for c in ("label", "article_id", "outlet", "title", "word_count", "published_date") if c in table]])
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", title=None, sort="-x"),
+            y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=420)),
             x=alt.X("word_count:Q", title="words"),
             color=alt.Color("outlet:N", title="outlet"),
             tooltip=tooltip,
@@ -263,36 +297,61 @@ def speaker_sentiment(tone: pd.DataFrame, *, title: str = "Tone of each speaker'
     )
 
 
-def treatment_heatmap(pairs: pd.DataFrame, *, title: str = "Who says what about whom") -> alt.FacetChart | alt.Chart:
-    """Heat map of speaker -> target sentiment (target-directed polarity), one panel per outlet.
+HEATMAP_TARGETS = 16
+"""At most this many targets (columns) in the treatment heat map: the most often named; the table keeps every one."""
 
-    ``pairs`` is :func:`analysis.views.speaker_target`. Cells show ``n``
-    (mentions); hover shows the interval and the sentence behind the most
-    extreme score. The ``narrator`` row is the outlet's own words.
+
+def treatment_heatmap(pairs: pd.DataFrame, *, title: str = "Who says what about whom",
+                      max_targets: int = HEATMAP_TARGETS) -> alt.FacetChart | alt.Chart:
+    """Heat map of speaker -> target sentiment (target-directed polarity), one panel per outlet, stacked.
+
+    ``pairs`` is :func:`analysis.views.speaker_target`. Colour and number say
+    the same thing: the mean sentiment toward the target (−1 … +1); hover
+    shows the mentions (``n``), the interval and the sentence behind the most
+    extreme score. The ``narrator`` row is the outlet's own words. Outlets are
+    stacked (one panel under another) and at most ``max_targets`` targets,
+    the most named, are drawn, so the chart keeps to a page's width (about
+    900 px).
+
+    >>> pairs = pd.DataFrame({"outlet": ["X"], "speaker": ["narrator"], "target": ["Ann Lee"], "n": [3], "polarity": [-0.42],
+    ...                       "ci_low": [-0.6], "ci_high": [-0.2], "example": ["Lee failed."]})
+    >>> spec = treatment_heatmap(pairs).to_dict()
+    >>> "row" in spec["facet"], spec["spec"]["layer"][1]["encoding"]["text"]["field"], list(spec["datasets"].values())[0][0]["label"]
+    (True, 'label', '-0.42')
     """
     if pairs.empty:
         return empty_chart(title, "No sentence or quote names a codebook actor.")
-    data = pairs.assign(example=pairs["example"].map(_clip), label=pairs["n"].astype(str))
+    counts = pairs.groupby("target")["n"].sum().sort_values(ascending=False, kind="stable")
+    kept = list(counts.index[:max_targets])
+    data = pairs[pairs["target"].isin(kept)]
+    data = data.assign(example=data["example"].map(_clip), label=[f"{p:+.2f}".replace("+0.00", "0.00") for p in data["polarity"]])
+    dropped = len(counts) - len(kept)
     tooltip = [
         alt.Tooltip("speaker:N"), alt.Tooltip("target:N"), alt.Tooltip("outlet:N"), alt.Tooltip("n:Q", title="mentions"),
-        alt.Tooltip("polarity:Q", format=".2f", title="mean sentiment"), alt.Tooltip("ci_low:Q", format=".2f", title="95% CI low"),
+        alt.Tooltip("polarity:Q", format="+.2f", title="mean sentiment"), alt.Tooltip("ci_low:Q", format=".2f", title="95% CI low"),
         alt.Tooltip("ci_high:Q", format=".2f", title="95% CI high"), alt.Tooltip("example:N", title="most extreme sentence"),
     ]
     rect = alt.Chart().mark_rect(stroke="white").encode(
-        x=alt.X("target:N", title="about (target)", axis=alt.Axis(labelAngle=-35, labelLimit=180)),
-        y=alt.Y("speaker:N", title="speaker", axis=alt.Axis(labelLimit=200)),
+        x=alt.X("target:N", title="about (target)", sort=kept, axis=alt.Axis(labelAngle=-35, labelLimit=160)),
+        y=alt.Y("speaker:N", title="speaker", axis=alt.Axis(labelLimit=180)),
         color=alt.Color("polarity:Q", scale=DIVERGING, title="mean sentiment"),
         tooltip=tooltip,
     )
-    text = alt.Chart().mark_text(fontSize=11).encode(
-        x="target:N", y="speaker:N", text="label:N",
+    text = alt.Chart().mark_text(fontSize=10).encode(
+        x=alt.X("target:N", sort=kept), y="speaker:N", text="label:N",
         color=alt.condition("abs(datum.polarity) > 0.5", alt.value("white"), alt.value("#222222")), tooltip=tooltip,
     )
+    subtitle = ["colour and number: mean sentiment toward the target where each speaker names it (−1 hostile … +1 warm);",
+                "narrator: the outlet's own words; hover for the mentions (n), the interval and the sentence"]
+    if dropped:
+        subtitle.append(f"the {len(kept)} most named targets; {dropped} more in the table (speaker-target.csv)")
     return (
         alt.layer(rect, text, data=data)
-        .properties(width={"step": 52}, height={"step": 30})
-        .facet(column=alt.Column("outlet:N", title=None, header=alt.Header(labelFontWeight="bold", labelFontSize=13, labelLimit=400)), spacing=40)
-        .properties(title={"text": title, "subtitle": "mean sentiment toward the target where each speaker names it (narrator: the outlet's own words); number: mentions"})
+        .properties(width={"step": 44}, height={"step": 26})
+        .facet(row=alt.Row("outlet:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top",
+                                                                      labelFontWeight="bold", labelFontSize=13, labelLimit=400)), spacing=24)
+        .resolve_scale(y="independent")
+        .properties(title={"text": title, "subtitle": subtitle})
     )
 
 

@@ -120,13 +120,45 @@ def _add_chart_html(nb: nbformat.NotebookNode) -> int:
     return count
 
 
+OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+"""nbconvert's lab template without the scripts it fetches from a CDN: require.js (for widgets the reports do
+not use), MathJax (the reports hold no math; findings escape ``$``) and Mermaid (no diagrams). Nothing is fetched."""
+
+TABLE_CSS = (".workbench-table{max-height:36em;max-width:100%;overflow:auto;border:1px solid #e0e0e0}"
+             ".workbench-table thead th{position:sticky;top:0;background:#fff;z-index:1}")
+"""Every table of a report sits in a box that scrolls both ways; its header row stays in view."""
+
+
+def _scroll_tables(nb: nbformat.NotebookNode) -> int:
+    """Put every HTML table output in a scrolling box (:data:`TABLE_CSS`); return how many."""
+    count = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            html = output.get("data", {}).get("text/html")
+            if html is not None and "<table" in "".join(html) and "workbench-table" not in "".join(html):
+                output["data"]["text/html"] = f'<div class="workbench-table">{"".join(html)}</div>'
+                count += 1
+    return count
+
+
 def export_html(notebook: Path | nbformat.NotebookNode, html_path: Path) -> Path:
-    """Write an executed notebook as self-contained HTML (charts draw offline)."""
+    """Write an executed notebook as self-contained HTML (charts draw offline, tables scroll in a box)."""
     from nbconvert import HTMLExporter
+
+    from jinja2 import DictLoader
 
     nb = nbformat.read(notebook, as_version=4) if isinstance(notebook, (str, Path)) else notebook
     charts_n = _add_chart_html(nb)
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    tables_n = _scroll_tables(nb)
+    exporter = HTMLExporter(template_name="lab", template_file="workbench-offline.html.j2",
+                            extra_loaders=[DictLoader({"workbench-offline.html.j2": OFFLINE_TEMPLATE})])
+    body, _ = exporter.from_notebook_node(nb)
+    if tables_n:
+        body = body.replace("</head>", f"<style>{TABLE_CSS}</style>\n</head>", 1)
     if charts_n:
         body = body.replace("</head>", f'<script type="text/javascript">{_vega_bundle()}</script>\n</head>', 1)
     html_path = Path(html_path)

@@ -9,7 +9,7 @@
       codebook.yaml   not yet: draft it with python -m analysis draft-codebook
 
 ``make report STORY=NAME`` (``python -m analysis.report --story NAME``) runs
-the five notebooks with the parameters of ``story.yaml``
+the notebooks with the parameters of ``story.yaml``
 (:func:`story_parameters`) into ``reports/NAME/``; the project's own data,
 codebook and ``reports/`` are left alone.
 
@@ -82,11 +82,11 @@ _README = """\
        .venv/bin/python -m analysis draft-codebook stories/{name}/articles --out stories/{name}/codebook.yaml
 
 3. Set `FOCUS` and `COUNTERPART` in `story.yaml` (or leave them null: the codebook's first two actors).
-4. Run the five notebooks on the story:
+4. Run the notebooks on the story:
 
        make report STORY={name}
 
-   The pages are in `reports/{name}/` (`01-corpus.html` ... `05-positioning.html`), with `tables/` and `figures/`.
+   The pages are in `reports/{name}/` (`01-corpus.html` ... `06-reading.html`, annotated articles in `articles/`), with `tables/` and `figures/`.
 """
 
 

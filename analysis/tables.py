@@ -366,7 +366,7 @@ def load_tables(
     folder) goes through the stage graph once and the tables are kept under
     ``.cache/tables/`` (:mod:`analysis.table_cache`), keyed by a checksum of
     the corpus files, the codebook, lexicons and word lists, the stance model,
-    the parameters and the package's code: the five notebooks of a report build
+    the parameters and the package's code: the notebooks of a report build
     them once; ``cache=False`` computes them in memory every time. ``rejected``
     lists the inputs that could not be read.
 

@@ -114,6 +114,7 @@ EXPECTED_OUTPUTS = {
     "03-sentiment": (["speaker-tone", "speaker-target", "treatment-evidence", "sentiment-by-outlet"], ["speaker-sentiment", "treatment-heatmap"]),
     "04-framing": (["frame-definitions", "frame-profile", "frame-sentences", "attribution-verbs"], ["frame-profile"]),
     "05-positioning": (["positioning-map", "outlet-positioning", "positioning-measures"], ["positioning-map"]),
+    "06-reading": (["descriptors", "descriptor-summary", "sentence-alignment", "unique-content"], []),
 }
 """Per notebook: the tables (``tables/NAME.csv``) and figures (``figures/NAME.png|svg``) it must write."""
 

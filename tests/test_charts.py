@@ -121,3 +121,29 @@ def test_charts_render_offline_to_svg(built, tmp_path):
 
 def write_us_codebook(folder) -> str:
     return write_us_corpus(folder / "us")["CODEBOOK"]
+
+
+def test_corpus_chart_labels_articles_by_outlet_and_title(tables):
+    spec = charts.corpus_overview(tables.articles).to_dict()
+    labels = {row["label"] for rows in spec["datasets"].values() for row in rows}
+    assert "Daily Ledger · Trump rallies Ohio crowd as Clinton attacks his record" in labels
+    assert not any(label in set(tables.articles["article_id"]) for label in labels)
+
+
+def test_treatment_heatmap_colour_and_number_agree_and_fit_a_page(tables, tmp_path):
+    import re
+
+    pairs = views.speaker_target(tables)
+    spec = charts.treatment_heatmap(pairs).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert all(r["label"] == f"{r['polarity']:+.2f}".replace("+0.00", "0.00") for r in rows)  # the number is the colour's value
+    assert spec["spec"]["layer"][0]["encoding"]["color"]["field"] == "polarity"
+    # thirty targets in two outlets: sixteen columns drawn, stacked outlets, under 1,000 px wide
+    wide = pd.DataFrame([{"outlet": o, "speaker": "narrator", "target": f"Target {k:02d}", "n": 1 + k, "polarity": (k - 15) / 15,
+                          "ci_low": None, "ci_high": None, "example": "x"} for o in ("A", "B") for k in range(30)])
+    chart = charts.treatment_heatmap(wide)
+    kept = {r["target"] for r in next(iter(chart.to_dict()["datasets"].values()))}
+    assert kept == {f"Target {k:02d}" for k in range(14, 30)}
+    chart.save(str(tmp_path / "wide.svg"))
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', (tmp_path / "wide.svg").read_text()).group(1))
+    assert width < 1000, width

@@ -93,8 +93,8 @@ def _browser(playwright, chromium: str, profile: Path):
         str(profile), executable_path=chromium, headless=True, args=flags, viewport={"width": 1400, "height": 1000})
 
 
-def _open_notebook(page, url: str):
-    page.goto(f"{url}/lab/tree/notebooks/{NOTEBOOK.name}")
+def _open_notebook(page, url: str, notebook: Path = NOTEBOOK):
+    page.goto(f"{url}/lab/tree/notebooks/{notebook.name}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
     page.wait_for_function(f"{_PANEL} && {_PANEL}.sessionContext.session && {_PANEL}.sessionContext.session.kernel"
                            f" && {_PANEL}.sessionContext.session.kernel.status === 'idle'", timeout=90_000)
@@ -172,3 +172,42 @@ def test_run_all_cells_in_jupyterlab_shows_the_map_and_findings(lab, committed_b
     assert "**" not in text, "Markdown shown as source, not rendered"
     assert (SCREENSHOTS_DIR / "jupyterlab-05-positioning-map.png").stat().st_size > 20_000
     assert NOTEBOOK.read_bytes() == committed_bytes, "running the notebook in JupyterLab wrote to the committed file"
+
+
+def test_annotated_articles_show_inline_in_jupyterlab(lab):
+    """Notebook 06 run in JupyterLab: the annotated article draws in the output, its own styles applied."""
+    from playwright.sync_api import sync_playwright
+
+    notebook = NOTEBOOKS_DIR / "06-reading.ipynb"
+    committed = notebook.read_bytes()
+    url, chromium, tmp = lab
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        context = _browser(p, chromium, tmp / "profile-reading")
+        page = context.new_page()
+        _open_notebook(page, url, notebook)
+        page.evaluate(f"{_APP}.commands.execute('notebook:run-all-cells')")
+        try:
+            _wait_for_run(page)
+        except Exception:
+            page.screenshot(path=str(SCREENSHOTS_DIR / "jupyterlab-06-reading-timeout.png"), full_page=True)
+            shown = page.locator(".jp-OutputArea-output").all_inner_texts()
+            raise AssertionError("notebook 06 did not finish in JupyterLab; outputs:\n" + "\n".join(shown)[-3000:])
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']")
+        assert errors.count() == 0, "a cell failed: " + "\n".join(errors.all_inner_texts())[:3000]
+        article = page.locator(".jp-OutputArea-output .wb-article").first
+        article.wait_for(timeout=60_000)
+        article.scroll_into_view_if_needed()
+        styles = page.evaluate("""() => {
+            const q = document.querySelector('.jp-OutputArea-output .wb-article .wb-quote');
+            const d = document.querySelector('.jp-OutputArea-output .wb-article .wb-descriptor');
+            return [getComputedStyle(q).backgroundColor, getComputedStyle(d).textDecorationLine, q.title];
+        }""")
+        page.screenshot(path=str(SCREENSHOTS_DIR / "jupyterlab-06-reading-article.png"))
+        articles_n = page.locator(".jp-OutputArea-output .wb-article").count()
+        context.close()
+    background, decoration, title = styles
+    assert articles_n == 2, articles_n
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent") and "underline" in decoration, styles
+    assert title.startswith("quote ("), title
+    assert notebook.read_bytes() == committed, "running the notebook in JupyterLab wrote to the committed file"

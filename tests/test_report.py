@@ -42,6 +42,7 @@ def test_export_html_inlines_vega_once_and_loads_nothing_from_a_cdn(chart, tmp_p
     assert html.count('vegaEmbed("#chart-') == 2
     assert len(html) > 800_000  # the Vega/Vega-Lite/vega-embed bundle is inside the page
     assert "cdn.jsdelivr.net/npm/vega" not in html
+    assert "cdnjs" not in html and "<script src=" not in html  # no require.js, MathJax or Mermaid fetched either
     spec_json = html.split('vegaEmbed("#chart-0", ', 1)[1].split(', {"renderer"', 1)[0]
     assert json.loads(spec_json.replace("<\\/", "</"))["mark"]["type"] == "bar"
 
@@ -111,3 +112,22 @@ def test_the_one_command_line_runs_report_with_its_own_options(tmp_path):
     nbformat.write(nb, copy)
     assert main(["report", "--strip", str(copy)]) == 0
     assert all(not c.get("outputs") for c in nbformat.read(copy, as_version=4).cells if c.cell_type == "code")
+
+
+def test_report_tables_are_whole_and_scroll(tmp_path):
+    """A 273-row table is shown whole (no "..." row), in a box that scrolls."""
+    import html5lib
+
+    table = pd.DataFrame({"sentence": [f"sentence number {i} " + "word " * 30 for i in range(273)], "score": range(273)})
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("table")
+    cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/html": table._repr_html_(), "text/plain": "table"},
+                                           execution_count=1)]
+    nb.cells = [cell]
+    page = report.export_html(nb, tmp_path / "t.html").read_text(encoding="utf-8")
+    doc = html5lib.parse(page, namespaceHTMLElements=False)
+    [box] = [d for d in doc.iter("div") if "workbench-table" in (d.get("class") or "")]
+    rows = box.findall(".//tbody/tr")
+    assert len(rows) == 273 and "…" not in "".join(box.itertext()) and "..." not in "".join(box.itertext())
+    assert rows[-1].find("td").text.startswith("sentence number 272 word word")
+    assert ".workbench-table{max-height:36em" in page and "overflow:auto" in page

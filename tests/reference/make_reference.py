@@ -41,7 +41,8 @@ REGENERATE = "make reference"
 """The one command that rewrites the stored tables."""
 
 CASES = ("seed", "us2016", "synthetic")
-LEFT_OUT = {"articles": ["text"], "frame_scores": ["sentence"], "voice_quotes": ["quote"]}
+LEFT_OUT = {"articles": ["text"], "frame_scores": ["sentence"], "voice_quotes": ["quote"],
+            "sentence_alignment": ["sentence", "match_sentence"]}
 """Columns not stored, to keep the files small: each repeats text stored elsewhere (data/, sentences, quotes)."""
 FLOAT_RTOL = 1e-9
 FLOAT_ATOL = 1e-12
@@ -72,6 +73,8 @@ def compute(case: str) -> dict[str, pd.DataFrame]:
     """Every table of a case, computed now with the package's public API."""
     from analysis import measures as ms
     from analysis import views
+    from analysis.alignment import align_sentences
+    from analysis.descriptors import find_descriptors
     from analysis.corpus import load_articles
     from analysis.tables import build_tables
 
@@ -99,6 +102,8 @@ def compute(case: str) -> dict[str, pd.DataFrame]:
         "positioning_measures": measures,
         "outlet_positioning": ms.outlet_positioning(tables, focus=f, counterpart=c, measures=measures),
         "positioning_map": ms.positioning_map_table(tables, f, c, measures=measures),
+        "descriptors": find_descriptors(tables),
+        "sentence_alignment": align_sentences(tables.sentences, tables.quotes),
     }
     return {name: frame.drop(columns=LEFT_OUT.get(name, [])) for name, frame in computed.items()}
 
