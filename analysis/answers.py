@@ -71,6 +71,8 @@ class Evidence:
     text: str
     note: str = ""
     mark: tuple[int, int] | None = None
+    article: str = ""
+    """How a reader knows the article: its title, else its first words (the id stays beside it)."""
 
 
 @dataclass
@@ -104,12 +106,23 @@ def _texts(tables: Tables) -> dict[str, str]:
     return dict(zip(tables.articles["article_id"], tables.articles["text"]))
 
 
+def _article_names(tables: Tables, words: int = 8) -> dict[str, str]:
+    """``article_id -> title``, or the text's first words for an untitled article (the CBC seed has no title)."""
+    titles = tables.articles["title"] if "title" in tables.articles else [None] * len(tables.articles)
+    names = {}
+    for article_id, title, text in zip(tables.articles["article_id"], titles, tables.articles["text"]):
+        first = str(text or "").split()
+        names[article_id] = (title.strip() if isinstance(title, str) and title.strip()
+                             else " ".join(first[:words]) + (" …" if len(first) > words else ""))
+    return names
+
+
 def _mention_evidence(rows: pd.DataFrame, tables: Tables, limit: int = EVIDENCE_PER_LINE) -> list[Evidence]:
     """The sentences of the strongest-scored mentions (one per sentence), the mention marked."""
     if rows.empty:
         return []
     sents = tables.sentences.set_index(["article_id", "sentence_id"])[["start", "end"]]
-    texts = _texts(tables)
+    texts, names = _texts(tables), _article_names(tables)
     out, seen = [], set()
     for r in rows.iloc[(-rows["polarity"].abs()).argsort(kind="stable")].itertuples(index=False):
         key = (r.article_id, int(r.sentence_id))
@@ -120,7 +133,7 @@ def _mention_evidence(rows: pd.DataFrame, tables: Tables, limit: int = EVIDENCE_
         who = "narrator" if r.source == "narrator" else r.speaker
         out.append(Evidence(r.outlet, r.article_id, start, end, who, texts[r.article_id][start:end],
                             note=f"{r.target} {r.polarity:+.2f} ({VOICE_LABELS.get(getattr(r, 'voice', ''), who)})",
-                            mark=(int(r.start), int(r.end))))
+                            mark=(int(r.start), int(r.end)), article=names[r.article_id]))
         if len(out) == limit:
             break
     return out
@@ -128,14 +141,15 @@ def _mention_evidence(rows: pd.DataFrame, tables: Tables, limit: int = EVIDENCE_
 
 def _quote_evidence(quotes: pd.DataFrame, tables: Tables, note: str = "") -> list[Evidence]:
     """Each statement in its sentences (from the start of the sentence it opens in to the end of the one it closes in), marked."""
-    texts, out = _texts(tables), []
+    texts, names, out = _texts(tables), _article_names(tables), []
     for r in quotes.itertuples(index=False):
         s = tables.sentences[tables.sentences["article_id"] == r.article_id]
         before, after = s[s["start"] <= r.start], s[s["end"] >= r.end]
         start = int(before["start"].max()) if len(before) else int(r.start)
         end = int(after["end"].min()) if len(after) else int(r.end)
         out.append(Evidence(r.outlet, r.article_id, start, end, str(r.speaker), texts[r.article_id][start:end],
-                            note=note or (f"cue: {r.cue}" if isinstance(r.cue, str) else ""), mark=(int(r.start), int(r.end))))
+                            note=note or (f"cue: {r.cue}" if isinstance(r.cue, str) else ""), mark=(int(r.start), int(r.end)),
+                            article=names[r.article_id]))
     return out
 
 
@@ -164,10 +178,10 @@ def _who_speaks(tables, measures, outlet, f: Party, c: Party) -> AnswerLine:
     order = article_order(tables, f, c)
     order = order[(order["outlet"] == outlet) & order["last_speaker"].notna()]
     q = voice_quotes(tables, f, c)
-    evidence = []
+    evidence, names = [], _article_names(tables)
     for art in order.itertuples(index=False):
         targets = art.last_targets or "nobody in the codebook"
-        text += (f" In {art.article_id}, {art.first_speaker} opens and {art.last_speaker} has the last word among quoted speakers; "
+        text += (f" In “{names[art.article_id]}”, {art.first_speaker} opens and {art.last_speaker} has the last word among quoted speakers; "
                  f"that closing statement names {targets}.")
         last = q[(q["article_id"] == art.article_id) & (q["start"] == art.last_start) & (q["end"] == art.last_end)]
         first = q[(q["article_id"] == art.article_id) & (q["quote"] == art.first_quote) & (q["speaker_label"] == art.first_speaker)].head(1)
@@ -250,7 +264,8 @@ def _evidence_html(e: Evidence) -> str:
         body = f"{esc(e.text[:a])}<mark>{esc(e.text[a:b])}</mark>{esc(e.text[b:])}"
     else:
         body = esc(e.text)
-    where = f"{esc(e.outlet)}, article {esc(e.article_id)}, characters {e.start}–{e.end}, speaker: {esc(e.speaker)}"
+    article = f"“{esc(e.article)}” ({esc(e.article_id)})" if e.article else esc(e.article_id)
+    where = f"{esc(e.outlet)}, article {article}, characters {e.start}–{e.end}, speaker: {esc(e.speaker)}"
     note = f' <span class="note">({esc(e.note)})</span>' if e.note else ""
     return f'<blockquote>{body}<div class="where">{where}{note}</div></blockquote>'
 
