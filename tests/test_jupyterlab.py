@@ -94,7 +94,7 @@ def _browser(playwright, chromium: str, profile: Path):
 
 
 def _open_notebook(page, url: str, notebook: Path = NOTEBOOK):
-    page.goto(f"{url}/lab/tree/notebooks/{notebook.name}")
+    page.goto(f"{url}/lab/tree/notebooks/{notebook.name}?reset")  # ?reset: no tab restored from an earlier test
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
     page.wait_for_function(f"{_PANEL} && {_PANEL}.sessionContext.session && {_PANEL}.sessionContext.session.kernel"
                            f" && {_PANEL}.sessionContext.session.kernel.status === 'idle'", timeout=90_000)
