@@ -22,8 +22,11 @@ seed story that is 0.263 (median sibling score 0.155). A sentence compared with
 ``K`` articles of other outlets gets ``K`` chances of a close match by chance,
 so its threshold is the ``0.95 ** (1 / K)`` quantile instead (Šidák's
 correction: an unrelated sentence is matched somewhere with probability 5%,
-however many articles the story has; with ``K`` in the hundreds this is the
-closest sibling pair of the story). It adapts to the corpus (longer
+however many articles the story has). Beyond the 95th percentile the quantile
+is extrapolated from a normal fitted to the scores' logits (median and
+interquartile range), because the far tail of sibling scores is where an
+article repeats itself (a pull quote, a caption, leftover markup in scraped
+pages); sentences an article repeats word for word are left out of the scores. It adapts to the corpus (longer
 sentences, shared jargon); ``threshold=`` overrides it, and
 :data:`FALLBACK_THRESHOLD` is used when no article has two sentences.
 ``benchmarks/bench_alignment.py`` measures it on generated stories with
@@ -118,27 +121,47 @@ def _vectors(texts: list[str]) -> csr_matrix:
     return normalize(hstack(parts).tocsr())
 
 
-def _thresholds(vectors: csr_matrix, articles: np.ndarray, outlets: np.ndarray, quantile: float) -> np.ndarray:
+def _thresholds(vectors: csr_matrix, texts: list[str], articles: np.ndarray, outlets: np.ndarray, quantile: float) -> np.ndarray:
     """Per sentence: the ``quantile ** (1 / K)`` quantile of the within-article nearest-sibling scores.
 
     ``K`` is the number of articles of other outlets the sentence is compared with; with one (the usual
-    two-outlet story) it is the plain ``quantile``.
+    two-outlet story) it is the plain ``quantile``. A sentence an article repeats word for word (a
+    caption, a page's leftover markup) is not a different statement: such pairs are left out.
     """
+    keys = np.array([" ".join(t.casefold().split()) for t in texts], dtype=object)
     best = []
     for rows in pd.Series(np.arange(len(articles))).groupby(articles, sort=False).indices.values():
         if len(rows) < 2:
             continue
         block = (vectors[rows] @ vectors[rows].T).toarray()
-        np.fill_diagonal(block, -1.0)
-        best.extend(block.max(axis=1))
+        block[keys[rows][:, None] == keys[rows][None, :]] = -1.0  # the diagonal, and repeats
+        found = block.max(axis=1)
+        best.extend(found[found > -1.0])
     if not best:
         return np.full(len(articles), FALLBACK_THRESHOLD)
     frame = pd.DataFrame({"article": articles, "outlet": outlets}).drop_duplicates()
-    total = len(frame)
-    compared = total - frame.groupby("outlet")["article"].size()  # articles of other outlets, per outlet
-    levels = {outlet: quantile ** (1 / max(int(k), 1)) for outlet, k in compared.items()}
-    cuts = {outlet: float(np.quantile(best, level)) for outlet, level in levels.items()}
+    compared = len(frame) - frame.groupby("outlet")["article"].size()  # articles of other outlets, per outlet
+    cuts = {outlet: _corrected_quantile(np.asarray(best), quantile, max(int(k), 1)) for outlet, k in compared.items()}
     return np.array([cuts[o] for o in outlets])
+
+
+def _corrected_quantile(scores: np.ndarray, quantile: float, k: int) -> float:
+    """The ``quantile ** (1 / k)`` quantile of ``scores``: the empirical ``quantile``, then the rest of the way on a
+    normal fitted to the scores' logits by their median and interquartile range.
+
+    The far tail of the sibling scores is where an article repeats itself (a pull quote, a caption, leftover
+    markup in scraped pages), not how close different statements come, so it is extrapolated from the bulk.
+    """
+    from scipy.stats import norm
+
+    base = float(np.quantile(scores, quantile))
+    if k <= 1:
+        return base
+    logits = np.log(np.clip(scores, 1e-6, 1 - 1e-6) / (1 - np.clip(scores, 1e-6, 1 - 1e-6)))
+    spread = float(np.subtract(*np.quantile(logits, [0.75, 0.25]))) / 1.349
+    shift = spread * (norm.ppf(quantile ** (1 / k)) - norm.ppf(quantile))
+    logit = np.log(max(base, 1e-6) / max(1 - base, 1e-6)) + shift
+    return float(1 / (1 + np.exp(-logit)))
 
 
 def _best_other(vectors: csr_matrix, outlets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -212,7 +235,7 @@ def align_sentences(
         return empty_table(ALIGNMENT_SCHEMA)
     vectors = _vectors(sents["text"].tolist())
     outlets, articles = sents["outlet"].to_numpy(), sents["article_id"].to_numpy()
-    cut = np.full(len(sents), float(threshold)) if threshold is not None else _thresholds(vectors, articles, outlets, quantile)
+    cut = np.full(len(sents), float(threshold)) if threshold is not None else _thresholds(vectors, sents["text"].tolist(), articles, outlets, quantile)
     best, found = _best_other(vectors, outlets)
     has_match = np.full(len(sents), len(set(outlets)) > 1)  # every sentence has another outlet to match, or none has
     score = np.where(has_match, np.clip(found, 0.0, 1.0), np.nan)

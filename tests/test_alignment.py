@@ -116,3 +116,14 @@ def test_what_both_outlets_carry_is_matched_across_them(seed_unique):
     threshold = aligned["threshold_score"].iloc[0]
     assert 0.15 < threshold < 0.4  # the 95th percentile of within-article nearest-sibling scores (0.263 on the seeds)
     assert np.isclose(aligned["threshold_score"], threshold).all()
+
+
+def test_sentences_an_article_repeats_do_not_raise_the_threshold():
+    """A line an article repeats word for word (leftover markup, a pull quote) is not 'a different statement' of it."""
+    repeat = "\nRead more at our site.\nRead more at our site.\nRead more at our site."
+    noisy = _sentences({"a": ("X", "The council passed the budget. Critics said taxes will rise. The mayor thanked the staff." + repeat),
+                        "b": ("Y", "Parks get more money. Libraries open later. The festival starts Friday." + repeat)})[1]
+    aligned = align_sentences(noisy)
+    assert (aligned["threshold_score"] < 0.9).all()  # with the repeats counted it would be 1.0: nothing could match
+    shared = aligned[aligned["sentence"] == "Read more at our site."]
+    assert len(shared) == 6 and not shared["is_unique"].any()
