@@ -56,6 +56,7 @@ import contextlib
 import hashlib
 import platform
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -291,6 +292,11 @@ def _progress(quiet: bool):
     return tqdm(desc="processed", unit=" articles", delay=2.0, mininterval=0.5, file=sys.stderr)
 
 
+def _check_stop(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise KeyboardInterrupt("stop requested")
+
+
 def run(
     source: str | Path | None,
     out: str | Path = RESULTS_DIR,
@@ -307,6 +313,7 @@ def run(
     write_on: str | None = None,
     quiet: bool = False,
     dask_processes: bool = True,
+    stop: threading.Event | None = None,
 ) -> RunSummary:
     """Process a corpus in batches on an engine and write its tables under ``out``.
 
@@ -324,7 +331,10 @@ def run(
     ``write_on``: ``"worker"`` (workers write their parts; ``out`` must be a
     folder every worker sees) or ``"driver"`` (tables travel back to the driver,
     which writes them; the default with ``scheduler``). ``max_in_flight``
-    batches are submitted at once (default 2 x workers).
+    batches are submitted at once (default 2 x workers). ``stop``: once set
+    (a signal handler does, see :mod:`analysis.run_command`), the run ends as
+    interrupted at the next batch, even if the handler's own exception was
+    swallowed where it landed (a finalizer, a weakref callback).
 
     Re-running over the same ``out`` skips the articles already there and
     completes an interrupted run. Returns a :class:`RunSummary`.
@@ -432,6 +442,7 @@ def run(
 
             batches = _pending_batches(source_path if source is not None else None, batch_size, done, stats)
             while True:
+                _check_stop(stop)
                 start = time.perf_counter()
                 item = next(batches, None)
                 read_s += time.perf_counter() - start
@@ -450,8 +461,10 @@ def run(
                     collect(finished)
                 pending.add(eng.submit(process_batch, articles, params, target))
             while pending:
+                _check_stop(stop)
                 finished, pending = eng.wait(pending)
                 collect(finished)
+            _check_stop(stop)
             stage_s["read"] = read_s
             status = "complete"
         except BaseException as exc:

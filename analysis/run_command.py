@@ -4,7 +4,9 @@ The work is :func:`analysis.pipeline.run`; this module turns parsed options
 into that call, an exit status (0 done, 2 an error naming its cause, 130
 interrupted) and one summary line. SIGTERM (``kill``, a scheduler's time
 limit) ends a run as Ctrl-C does: ``run.json`` records it ``interrupted``
-and the same command resumes it.
+and the same command resumes it. Should the interrupt land where Python
+cannot raise it (a finalizer), the stop flag it also sets ends the run at its
+next batch, with no traceback.
 
 >>> import argparse
 >>> args = add_run_arguments(argparse.ArgumentParser()).parse_args(["export.jsonl", "--engine", "processes"])
@@ -18,6 +20,7 @@ import argparse
 import contextlib
 import signal
 import sys
+import threading
 
 from analysis import results as res
 from analysis.budget import SECONDS_PER_1000_WORDS
@@ -50,8 +53,20 @@ def add_run_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
+def _interrupter(stop: threading.Event):
+    """A SIGTERM handler: flag the run to stop (checked between batches) and interrupt what runs now."""
+    def interrupt(signum, frame):
+        stop.set()
+        raise KeyboardInterrupt(f"signal {signum}")
+    return interrupt
+
+
+def _unraisable_hook(previous):
+    """Let a KeyboardInterrupt that lands in a finalizer pass silently: the stop flag ends the run at the next batch."""
+    def hook(unraisable):
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            previous(unraisable)
+    return hook
 
 
 def run_from_args(args: argparse.Namespace) -> int:
@@ -60,8 +75,10 @@ def run_from_args(args: argparse.Namespace) -> int:
     SIGTERM ends the run as Ctrl-C does (see the module's docstring).
     """
     previous_handler = None
+    stop = threading.Event()
     with contextlib.suppress(ValueError):  # only the main thread can set a handler
-        previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+        previous_handler = signal.signal(signal.SIGTERM, _interrupter(stop))
+    previous_unraisable, sys.unraisablehook = sys.unraisablehook, _unraisable_hook(sys.unraisablehook)
     try:
         summary = run(
             args.source,
@@ -76,6 +93,7 @@ def run_from_args(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             write_on=args.write_on,
             quiet=args.quiet,
+            stop=stop,
         )
     except (PipelineError, FolderBusy, res.ResultsError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -84,6 +102,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         print(f"interrupted: {args.out} keeps the batches finished; run the same command again to resume", file=sys.stderr)
         return 130
     finally:
+        sys.unraisablehook = previous_unraisable
         if previous_handler is not None:
             signal.signal(signal.SIGTERM, previous_handler)
     c = summary.counts

@@ -303,3 +303,24 @@ def test_sigterm_ends_a_run_as_interrupted_and_the_same_command_resumes_it(big_c
     assert summary.status == "complete" and summary.counts["articles_skipped"] >= 10
     assert results.read_run_info(out)["history"][-1]["status"] == "interrupted"
     assert_same_tables(results.read_results(out), big_clean_run)
+
+
+def test_a_set_stop_flag_ends_the_run_as_interrupted_before_its_next_batch(big_corpus, tmp_path):
+    """What SIGTERM's handler leaves behind when its KeyboardInterrupt is swallowed in a finalizer: the flag alone stops the run."""
+    out = tmp_path / "out"
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(KeyboardInterrupt, match="stop requested"):
+        pipeline.run(big_corpus, out=out, batch_size=5, quiet=True, stop=stop)
+    assert results.read_run_info(out)["status"] == "interrupted"
+    assert not list((out / results.BATCHES).glob("*.json"))
+
+
+def test_a_keyboard_interrupt_swallowed_by_a_finalizer_prints_nothing():
+    from analysis.run_command import _unraisable_hook
+
+    seen = []
+    hook = _unraisable_hook(seen.append)
+    hook(type("Unraisable", (), {"exc_value": KeyboardInterrupt("signal 15")})())
+    hook(type("Unraisable", (), {"exc_value": ValueError("other")})())
+    assert [type(u.exc_value) for u in seen] == [ValueError]
