@@ -184,7 +184,7 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
 # A terminal after a word of 2+ letters, at most one closing quotation mark, white space, then an optional
 # opening mark and a capitalised word: a boundary for syntok unless the word is one of its abbreviations,
 # months or roman numerals.
-_PLAIN_END = re.compile(r"(?:(?<=[^\W\d_]{2})|(?<=\d))[.!?][\"'”’]?(?=\s+[“\"‘]?([A-Z]\w*))")
+_PLAIN_END = re.compile(r"(?<=[^\W\d_]{2})[.!?][\"'”’]?(?=\s+[“\"‘]?([A-Z]\w*))")
 _ANY_TERMINAL = re.compile(r"[.!?…;]")
 # after a terminal: a lowercase word, inner punctuation or a digit glued on ("3.5") -- syntok never cuts there
 _NO_CUT_AFTER = re.compile(r"[\"'”’)\]]*(?:\s+[a-z,;:]|[a-z0-9,;:])")
@@ -225,19 +225,7 @@ def _plain_cuts(paragraph: str) -> list[int]:
         depth += between.count("(") + between.count("[") - between.count(")") - between.count("]")
         last = m.start()
         j, word = _word_before(paragraph, m.start())
-        if not word:  # a number: "on Feb. 4. More"; not "5. Jan" (a date), "3.5. A" nor a list's "1. A"
-            j = m.start()
-            while j > 0 and paragraph[j - 1].isdigit():
-                j -= 1
-            if m.group(1) in _SyntokState.months or j == 0 or paragraph[j - 1] != " ":  # "1. FIREWORKS": a list item
-                continue
-            k, before = _word_before(paragraph, j - 1 - (paragraph[j - 2 : j - 1] == "."))
-            dotted = paragraph[j - 2 : j - 1] == "."
-            if not ((before.islower() and not dotted) or (before in _SyntokState.months and dotted)):
-                continue  # only "in 2017. The", "on Feb. 4. More": after "Mr. 1." syntok reads on
-        elif depth or word in skip or (j > 0 and paragraph[j - 1] in ".'’-&"):
-            continue
-        if depth:
+        if depth or word in skip or (j > 0 and paragraph[j - 1] in ".'’-&"):
             continue
         cuts.append(m.end())
     return cuts
