@@ -186,12 +186,12 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
 # months or roman numerals.
 _PLAIN_END = re.compile(r"(?<=[^\W\d_]{2})[.!?][\"'”’]?(?=\s+[“\"‘]?([A-Z]\w*))")
 _ANY_TERMINAL = re.compile(r"[.!?…;]")
-# after a terminal: a lowercase word, inner punctuation or a digit glued on ("3.5") -- syntok never cuts there
-_NO_CUT_AFTER = re.compile(r"[\"'”’)\]]*(?:\s+[a-z,;:]|[a-z0-9,;:])")
+# after a terminal: a lowercase word, inner punctuation, a digit or a hyphen glued on ("3.5", "U.S.-led") -- syntok never cuts there
+_NO_CUT_AFTER = re.compile(r"[\"'”’)\]]*(?:\s+[a-z,;:]|[a-z0-9,;:-])")
 _INITIALISM = re.compile(r"(?<=[A-Z])\.(?=[A-Z])")
 _NEXT_WORD = re.compile(r"\s+([A-Z]\w*)")
 _INITIALS_BEFORE = re.compile(r"(?:^|(?<=[\s“\"‘(-]))(?:[A-Z]\.)+[A-Z]$")
-_PLAIN_ASIDE = re.compile(r"(?<=[a-z] )\([^()\[\]{}.!?;…“”\"‘’']{1,60}\)(?=\s+[a-z]|[,;:])")
+_PLAIN_ASIDE = re.compile(r"(?<=[a-z] )\([^()\[\]{}.!?;…“”\"‘’']{1,60}\)(?=\s+[a-z]|[,;:]|[.!?]?[\"'”’]?$)")
 _DAY_AFTER = re.compile(r" \d{1,2}(?=[\s,;:]|$)")
 
 
@@ -249,7 +249,7 @@ def _one_sentence(piece: str) -> bool:
                 or _INITIALS_BEFORE.search(piece, 0, m.start())  # "U.S. President"
             ):
                 continue
-            if word in _SyntokState.months and (j == 0 or piece[j - 1] == " ") and _DAY_AFTER.match(piece, m.end()):
+            if word in _SyntokState.months and (j == 0 or piece[j - 1] == " ") and _DAY_AFTER.match(body, m.end()):
                 continue  # "Feb. 4"
         return False
     return True

@@ -132,7 +132,8 @@ _NEWS_WORDS = ["He", "said", "Mr.", "Smith", "U.S.", "officials", "left.", "Gov.
                "Sen.", "Cruz.", "(see", "above.)", "It", "3.5", "percent.", "''fine.''", "Trump.", "81-year-old", "[New",
                "York]", "Inc.", "However,", "II.", "Ariz.)", "a.m.", "Tuesday.", "i.e.", "Washington.The", "”", "“", "'", ")",
                "Feb.", "4,", "4.", "14", "2017.", "1.", "6-9", "Canada-U.S.", "President", "D.C.", "In",
-               "(WEF)", "in", "(R-SC),", "(see", "it)"]
+               "(WEF)", "in", "(R-SC),", "(see", "it)", "U.S.-led", "-Mexico", "(USMCA/CUSMA).", "(R-TX).", "(AP).",
+               "DALLAS", "4.”", "good)."]
 
 
 @settings(max_examples=400, deadline=None)
