@@ -220,10 +220,12 @@ def _plain_cuts(paragraph: str) -> list[int]:
     skip = _SyntokState.abbreviations | _SyntokState.months | _SyntokState.roman_numerals
     cuts = []
     depth, last = 0, 0
+    bracketed = "(" in paragraph or "[" in paragraph or ")" in paragraph or "]" in paragraph
     for m in _PLAIN_END.finditer(paragraph):
-        between = paragraph[last : m.start()]
-        depth += between.count("(") + between.count("[") - between.count(")") - between.count("]")
-        last = m.start()
+        if bracketed:
+            between = paragraph[last : m.start()]
+            depth += between.count("(") + between.count("[") - between.count(")") - between.count("]")
+            last = m.start()
         j, word = _word_before(paragraph, m.start())
         if depth or word in skip or (j > 0 and paragraph[j - 1] in ".'’-&"):
             continue

@@ -532,3 +532,19 @@ def test_epoch_the_two_is_no_speaker(seed_attributions):
     quotes, _ = seed_attributions
     row = _row(quotes, EPOCH, "they discussed issues")
     assert pd.isna(row["speaker"]) and row["speaker_mention"] == "the two"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(list("ab Z.,;:()“”\"—!?/‘’'\n") + ["Mr.", "U.S.", "said.", "...", "x.y.", "Feb."]), max_size=40),
+    st.integers(0, 200),
+    st.integers(0, 200),
+)
+def test_words_in_a_range_are_the_words_of_that_range_alone(pieces, a, b):
+    """A range of a text gives the words of that range scanned alone (a word cut by the range counts as its part inside)."""
+    from analysis.quotes.tokens import words_in
+
+    text = "".join(pieces)
+    lo, hi = sorted((min(a, len(text)), min(b, len(text))))
+    alone = [(s + lo, e + lo, w) for s, e, w in words_in(text[lo:hi], 0, hi - lo)]
+    assert words_in(text, lo, hi) == alone

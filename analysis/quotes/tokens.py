@@ -23,10 +23,13 @@ def words_in(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     """Word-ish tokens in ``text[lo:hi]`` with a final full stop cut off unless an abbreviation."""
     out = []
     for m in WORD_RE.finditer(text, lo, hi):
-        s, e, w = m.start(), m.end(), m.group()
-        if w.endswith(".") and not ABBREV.match(w):
-            w, e = w.rstrip("."), e - (len(w) - len(w.rstrip(".")))
-        if w and ALNUM.search(w):
+        w = m.group()
+        s, e = m.span()
+        if w[-1] == "." and not ABBREV.match(w):
+            stripped = w.rstrip(".")
+            w, e = stripped, e - (len(w) - len(stripped))
+        # a first letter or digit (str.isalnum is re's \w without "_") spares the regex
+        if w and (w[0].isalnum() or ALNUM.search(w)):
             out.append((s, e, w))
     return out
 
