@@ -185,9 +185,9 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
 # opening mark and a capitalised word: a boundary for syntok unless the word is one of its abbreviations,
 # months or roman numerals.
 _PLAIN_END = re.compile(r"(?<=[^\W\d_]{2})[.!?][\"'”’]?(?=\s+[“\"‘]?([A-Z]\w*))")
-_ANY_TERMINAL = re.compile(r"[.!?…;]")
+_ANY_TERMINAL = re.compile("[" + re.escape(_TERMINALS) + "]")  # every terminal syntok knows ("。" too)
 # after a terminal: a lowercase word, inner punctuation, a digit or a hyphen glued on ("3.5", "U.S.-led") -- syntok never cuts there
-_NO_CUT_AFTER = re.compile(r"[\"'”’)\]]*(?:\s+[a-z,;:]|[a-z0-9,;:-])")
+_NO_CUT_AFTER = re.compile(r"[\"'”’)\]]*(?:\s+[a-z]|[a-z0-9,;:-])")
 _INITIALISM = re.compile(r"(?<=[A-Z])\.(?=[A-Z])")
 _NEXT_WORD = re.compile(r"\s+([A-Z]\w*)")
 _INITIALS_BEFORE = re.compile(r"(?:^|(?<=[\s“\"‘(-]))(?:[A-Z]\.)+[A-Z]$")
@@ -215,6 +215,21 @@ def _brackets_nest(paragraph: str) -> bool:
     return depth == 0
 
 
+def _starts_token(text: str, j: int) -> bool:
+    """The word at ``j`` begins one of syntok's tokens: after white space, or an opening mark after white space.
+
+    A word glued to what precedes it ("U.S:Phone", "Trump’s") is judged by syntok as part of a longer token.
+    """
+    if j == 0 or text[j - 1].isspace():
+        return True
+    return text[j - 1] in "“\"‘" and (j == 1 or text[j - 2].isspace())
+
+
+def _has_case_turn(word: str) -> bool:
+    """A lowercase letter followed by a capital ("eBay", "aMr"): syntok's tokenizer splits there and judges the tail alone."""
+    return any(a.islower() and b.isupper() for a, b in zip(word, word[1:]))
+
+
 def _plain_cuts(paragraph: str) -> list[int]:
     """Offsets where syntok surely ends a sentence: a plain word, a terminal, a capitalised word; outside brackets."""
     skip = _SyntokState.abbreviations | _SyntokState.months | _SyntokState.roman_numerals
@@ -227,7 +242,7 @@ def _plain_cuts(paragraph: str) -> list[int]:
             depth += between.count("(") + between.count("[") - between.count(")") - between.count("]")
             last = m.start()
         j, word = _word_before(paragraph, m.start())
-        if depth or word in skip or (j > 0 and paragraph[j - 1] in ".'’-&"):
+        if depth or word in skip or not _starts_token(paragraph, j) or _has_case_turn(word):
             continue
         cuts.append(m.end())
     return cuts
@@ -247,7 +262,7 @@ def _one_sentence(piece: str) -> bool:
             j, word = _word_before(piece, m.start())
             following = _NEXT_WORD.match(piece, m.end())
             if following and following.group(1) not in _SyntokState.starters and (
-                (word in _SyntokState.abbreviations and (j == 0 or piece[j - 1] in " “\"‘"))  # "Mr. Smith"
+                (word in _SyntokState.abbreviations and _starts_token(piece, j))  # "Mr. Smith"
                 or _INITIALS_BEFORE.search(piece, 0, m.start())  # "U.S. President"
             ):
                 continue
