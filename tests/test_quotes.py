@@ -548,3 +548,11 @@ def test_words_in_a_range_are_the_words_of_that_range_alone(pieces, a, b):
     lo, hi = sorted((min(a, len(text)), min(b, len(text))))
     alone = [(s + lo, e + lo, w) for s, e, w in words_in(text[lo:hi], 0, hi - lo)]
     assert words_in(text, lo, hi) == alone
+
+
+@pytest.mark.parametrize("limit", [1, 3, 12])
+def test_words_in_with_a_limit_gives_the_first_words(limit):
+    from analysis.quotes.tokens import words_in
+
+    text = "Mr. Jivani said on Feb. 3 that it was over, and “nothing” had changed. Then he left."
+    assert words_in(text, 4, len(text), limit=limit) == words_in(text, 4, len(text))[:limit]

@@ -84,7 +84,7 @@ def clause_start(doc: Document, cue: Cue, hi: int) -> int | None:
         pos += 1
     if pos >= hi or not (text[pos].isalnum()):
         return None
-    toks = _within_sentence(text, words_in(text, pos, min(hi, pos + 160))[:12])
+    toks = _within_sentence(text, words_in(text, pos, min(hi, pos + 160), limit=12))
     words = [t[2].lower() for t in toks]
     if cue.kind == "according":
         return None
@@ -164,13 +164,13 @@ def _gloss_or_next_event(doc: Document, start: int, end: int) -> int:
     after a coordinator, the narrator's next event (", and the following day ...", "; later ...")."""
     text, rules = doc.text, doc.rules
     for m in _GLOSS.finditer(text, start, end):
-        following = words_in(text, m.end(), min(end, m.end() + 60))[:3]
+        following = words_in(text, m.end(), min(end, m.end() + 60), limit=3)
         if following and following[0][2].lower() in rules.gloss_nouns:
             return m.start()
         if len(following) > 1 and following[0][2].lower() in rules.determiners and following[1][2].lower() in rules.gloss_nouns:
             return m.start()
     for m in _NEXT_CLAUSE.finditer(text, start, end):
-        following = [w.lower() for _, _, w in words_in(text, m.end(), min(end, m.end() + 60))[:3]]
+        following = [w.lower() for _, _, w in words_in(text, m.end(), min(end, m.end() + 60), limit=3)]
         if not following:
             continue
         # "and later ...", "and the next day ...", "and the following day ..."

@@ -19,8 +19,8 @@ SENTENCE_END = re.compile(r"[.;!?]")
 ABBREV = re.compile(r"^(?:[A-Z][a-z]{0,3}\.|(?:\w\.){2,})$")
 
 
-def words_in(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    """Word-ish tokens in ``text[lo:hi]`` with a final full stop cut off unless an abbreviation."""
+def words_in(text: str, lo: int, hi: int, limit: int = -1) -> list[tuple[int, int, str]]:
+    """Word-ish tokens in ``text[lo:hi]`` with a final full stop cut off unless an abbreviation; the first ``limit`` only if given."""
     out = []
     for m in WORD_RE.finditer(text, lo, hi):
         w = m.group()
@@ -31,6 +31,8 @@ def words_in(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         # a first letter or digit (str.isalnum is re's \w without "_") spares the regex
         if w and (w[0].isalnum() or ALNUM.search(w)):
             out.append((s, e, w))
+            if len(out) == limit:
+                break
     return out
 
 
