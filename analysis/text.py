@@ -192,6 +192,12 @@ _INITIALISM = re.compile(r"(?<=[A-Z])\.(?=[A-Z])")
 _NEXT_WORD = re.compile(r"\s+([A-Z]\w*)")
 _INITIALS_BEFORE = re.compile(r"(?:^|(?<=[\s“\"‘(-]))(?:[A-Z]\.)+[A-Z]$")
 _PLAIN_ASIDE = re.compile(r"(?<=[a-z] )\([^()\[\]{}.!?;…“”\"‘’']{1,60}\)(?=\s+[a-z]|[,;:]|[.!?]?[\"'”’]?$)")
+# A short bracketed aside (at most 50 characters, none of them a bracket) after two words, neither a terminal:
+# syntok is then inside a sentence and skips the whole aside (_skip_bracketed_text), so nothing inside it or
+# before it can end the sentence ("Sen. Tim Kaine (D-Va.) has", "Warren (D-Mass.),"). See _skipped_asides.
+_SKIPPED_ASIDE = re.compile(r"(?<=[^\W_])\s+[^\W_]+\s+(\([^()\[\]{}\n]{1,48}\))")
+_FIRST_CHUNK = re.compile(r"\S*")
+_LAST_CHUNK = re.compile(r"\S*$")
 _DAY_AFTER = re.compile(r" \d{1,2}(?=[\s,;:]|$)")
 
 
@@ -248,10 +254,28 @@ def _plain_cuts(paragraph: str) -> list[int]:
     return cuts
 
 
+def _skipped_asides(piece: str) -> list[tuple[int, int]]:
+    """Spans of the asides syntok surely skips (:data:`_SKIPPED_ASIDE`).
+
+    Its tokenizer makes "(" and ")" tokens of their own only when the run of non-space characters holding
+    them has a letter or digit (" )。" and "(“ " are single tokens, and such an aside is not skipped).
+    """
+    spans = []
+    for m in _SKIPPED_ASIDE.finditer(piece):
+        a, b = m.span(1)
+        first = _FIRST_CHUNK.match(piece, a).group()
+        last = _LAST_CHUNK.search(piece, a, b).group()
+        if any(c.isalnum() for c in first) and any(c.isalnum() for c in last):
+            spans.append((a, b))
+    return spans
+
+
 def _one_sentence(piece: str) -> bool:
     """No terminal inside ``piece`` can end a sentence for syntok (lowercase or a digit follows, initials, "Mr. Smith")."""
     if "(" in piece:  # a short aside with no terminal, followed by a lowercase word or a comma, cannot end a sentence
-        piece = _PLAIN_ASIDE.sub(lambda m: "x" * len(m.group()), piece)
+        asides = [m.span() for m in _PLAIN_ASIDE.finditer(piece)] + _skipped_asides(piece)
+        for a, b in asides:  # both found on the piece as given, so one masking cannot make room for the other
+            piece = piece[:a] + "x" * (b - a) + piece[b:]
     body = piece.rstrip().rstrip(_CLOSING_RUN)
     if "(" in body or "[" in body or "{" in body or "''" in body:
         return False

@@ -117,6 +117,9 @@ def test_count_segments(articles):
         "He left\u3002 She stayed.",  # an ideographic full stop is a terminal too
         "He said ? : then left.",
         "U.S:Phone! Z left.",  # a word glued to the one before is judged as part of it
+        "Senator Tim Kaine (D-Va.) has had a mixed record.",  # an aside syntok skips whole
+        "Phone (x)  ab (D-Va.)\t'Zu",  # ... but not after an aside it did not skip
+        "said  cd (Mr Sen. Kaine )\u3002 He",  # nor when its ")" is glued to the punctuation after it
     ],
 )
 def test_single_sentence_shortcut_agrees_with_syntok(paragraph):
@@ -137,7 +140,8 @@ _NEWS_WORDS = ["He", "said", "Mr.", "Smith", "U.S.", "officials", "left.", "Gov.
                "York]", "Inc.", "However,", "II.", "Ariz.)", "a.m.", "Tuesday.", "i.e.", "Washington.The", "”", "“", "'", ")",
                "Feb.", "4,", "4.", "14", "2017.", "1.", "6-9", "Canada-U.S.", "President", "D.C.", "In",
                "(WEF)", "in", "(R-SC),", "(see", "it)", "U.S.-led", "-Mexico", "(USMCA/CUSMA).", "(R-TX).", "(AP).",
-               "DALLAS", "4.”", "good).", "aMr.", "eBay.", "iPhoneX.", "McDonald."]
+               "DALLAS", "4.”", "good).", "aMr.", "eBay.", "iPhoneX.", "McDonald.", "(D-Va.)", "(I-Vt.).",
+               "(h/t", "Mediaite.)", "(then", "(2015).", "Kaine", "(“Little", "Marco”)", "(A.", "B.)", "。)"]
 
 
 @settings(max_examples=400, deadline=None)
