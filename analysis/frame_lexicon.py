@@ -78,6 +78,8 @@ def fold_text(text: str) -> str:
     >>> fold_text("Don’t")
     "don't"
     """
+    if text.isascii():  # MATCH_CHARS maps only non-ASCII characters
+        return text.lower()
     return text.translate(MATCH_CHARS).lower()
 
 

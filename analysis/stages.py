@@ -332,13 +332,11 @@ def _stage_treatment(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.
 
 
 def _stage_frames(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.DataFrame]:
-    from analysis.frames import score_frames
+    from analysis.frames import score_frame_sets
 
     schema = SCHEMAS["frames"]
     texts = t["sentences"][["article_id", "sentence_id", "text"]].reset_index(drop=True)
-    parts = [score_frames(texts, name, lexicon=ctx.lexicon, keep=["article_id", "sentence_id"], validate=False)
-             for name in ctx.frame_sets]
-    frames = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frames = score_frame_sets(texts, ctx.frame_sets, lexicon=ctx.lexicon, keep=["article_id", "sentence_id"], validate=False)
     return {"frames": frames[list(schema.columns)]}
 
 

@@ -314,6 +314,23 @@ def test_one_pass_scan_equals_scanning_each_text_alone(frame_set):
             assert spans == _reference_hits(text, frame), (frame.name, text)
 
 
+def test_frame_sets_scored_together_equal_each_set_scored_alone():
+    from tests.conftest import SEED_FILES
+
+    rng = random.Random(2)
+    seed_lines = [line for path in SEED_FILES for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    vocab = "not the trade critic Trump's inner circle İstanbul “war” families 25 per cent co‑operate".split()
+    texts = seed_lines + [" ".join(rng.choice(vocab) for _ in range(rng.randint(0, 12))) for _ in range(200)] + ["", None]
+    df = pd.DataFrame({"article_id": "a", "sentence_id": range(len(texts)), "text": texts})
+    names = list(load_frames())
+    together = fr.score_frame_sets(df, names, keep=["article_id", "sentence_id"])
+    alone = pd.concat([score_frames(df, name, keep=["article_id", "sentence_id"]) for name in names], ignore_index=True)
+    pd.testing.assert_frame_equal(together, alone)
+    assert (together["hits_n"] > 0).sum() > 100
+    with pytest.raises(TypeError):
+        fr.score_frame_sets(df, "generic_frames")
+
+
 def test_word_count_matches_corpus_definition():
     corpus = pytest.importorskip("analysis.corpus")
     texts = ["Critics: trade isn\u2019t partisan, he said.", "Critics co-operate \u2014 now", "Critics"]
