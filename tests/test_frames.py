@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import frame_lexicon as lex
 from analysis import frames as fr
@@ -312,6 +314,12 @@ def test_one_pass_scan_equals_scanning_each_text_alone(frame_set):
         for text, offsets in zip(texts, got["match_offsets"]):
             spans = [tuple(map(int, o.split(":"))) for o in offsets.split("; ")] if offsets else []
             assert spans == _reference_hits(text, frame), (frame.name, text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from([chr(k) for k in lex.MATCH_CHARS] + list("aZ \u03a3\u00e9\u00c9-'")) | st.characters(), max_size=30))
+def test_fold_text_is_translate_then_lower(text):
+    assert lex.fold_text(text) == text.translate(lex.MATCH_CHARS).lower()
 
 
 def test_frame_sets_scored_together_equal_each_set_scored_alone():
