@@ -100,7 +100,6 @@ def _split_token(t: str, tokens: list[str], p: dict) -> None:
 
 
 _NEWLINES = re.compile(r"\n{2,}")
-_SPACES = re.compile(r"\s+")
 
 
 def _joined_tokens(string: str, p: dict) -> str:
@@ -113,12 +112,12 @@ def _joined_tokens(string: str, p: dict) -> str:
         string.replace("“", " “ ").replace("”", " ” ").replace("‘", " ‘ ").replace("’", " ’ ")
         .replace("'", " ' ").replace('"', ' " ')
     )
-    string = string.replace("\r\n", "\n")
-    string = _NEWLINES.sub(" %s " % text.EOS, string)
-    string = _SPACES.sub(" ", string)
+    if "\n" in string:
+        string = _NEWLINES.sub(" %s " % text.EOS, string.replace("\r\n", "\n"))
+    # TextBlob squeezes whitespace to " " and takes TOKEN = (\S+)\s from the text + " ": the non-space runs, i.e. split()
     lead, tail = p["lead"], p["tail"]
     tokens: list[str] = []
-    for t in text.TOKEN.findall(string + " "):
+    for t in string.split():
         if t[0] in lead or t[-1] in tail:
             _split_token(t, tokens, p)
         else:
