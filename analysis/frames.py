@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -207,22 +208,20 @@ def _set_scanner(frames: tuple[Frame, ...]) -> tuple[re.Pattern | None, list[tup
     return re.compile(f"{BOUNDARY}(?={union}){groups}"), slots
 
 
-def _find_matches(
-    frames: tuple[Frame, ...], big: str, starts: np.ndarray, lengths: np.ndarray
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per frame, (text position, global span) of its indicators in the joined texts, in order.
+def _find_matches(frames: tuple[Frame, ...], texts: _Prepared) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per frame, (text position, global span) of its indicators in the joined texts (``texts.big``), in order.
 
-    ``big`` is the lower-cased joined texts. Terms come from one scan for all
+    Terms come from one scan for all
     frames; patterns from one scan per frame. Pattern matches win over term
     matches they overlap; matches overlapping an exclude match are dropped.
     """
     empty = np.zeros((0, 2), dtype=np.int64)
     term_spans = [empty] * len(frames)
     exclude_spans = [empty] * len(frames)
+    big, starts, lengths = texts.big, texts.starts, texts.lengths
     scanner, slots = _set_scanner(frames)
     if scanner is not None:
-        term_text = asciify_boundaries(big)
-        flat = chain.from_iterable(chain.from_iterable(m.regs for m in scanner.finditer(term_text)))
+        flat = chain.from_iterable(chain.from_iterable(m.regs for m in scanner.finditer(texts.term_text)))
         regs = np.fromiter(flat, dtype=np.int64).reshape(-1, len(slots) + 1, 2)
         for g, (i, kind) in enumerate(slots, start=1):
             found = regs[:, g, :][regs[:, g, 0] >= 0]
@@ -298,23 +297,83 @@ def score_frames(
     """
     sets = resolve_lexicon(lexicon)
     chosen = select_frames(sets, frame_set, frames)
+    return _score_set(sets, frame_set, chosen, _prepare(texts, text_column, keep), validate)
+
+
+def score_frame_sets(
+    texts: pd.DataFrame | pd.Series | Sequence[str],
+    frame_sets: Sequence[str],
+    *,
+    lexicon: Mapping[str, FrameSet] | str | Path | None = None,
+    text_column: str = "text",
+    keep: Sequence[str] | None = None,
+    validate: bool = True,
+) -> pd.DataFrame:
+    """:func:`score_frames` for several frame sets, stacked in the order given (every frame of each).
+
+    The texts are lower-cased, joined and their words counted once, for all
+    sets; the rows equal ``pd.concat([score_frames(texts, s, ...) for s in
+    frame_sets], ignore_index=True)``.
+
+    >>> stacked = score_frame_sets(["They fought."], ["generic_frames", "policy_frames"])
+    >>> stacked.groupby("frame_set", sort=False)["hits_n"].sum().to_dict()
+    {'generic_frames': 1, 'policy_frames': 1}
+    """
+    if isinstance(frame_sets, str):
+        raise TypeError("score_frame_sets expects a sequence of frame set names; for one set call score_frames")
+    sets = resolve_lexicon(lexicon)
+    chosen = [select_frames(sets, name, None) for name in frame_sets]
+    prepared = _prepare(texts, text_column, keep)
+    parts = [_score_set(sets, name, frames, prepared, validate) for name, frames in zip(frame_sets, chosen)]
+    if not parts:
+        raise ValueError("score_frame_sets needs at least one frame set")
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Texts made ready for matching, shared by every frame set scored on them.
+
+    ``big`` holds the folded texts (:func:`fold_text`), each preceded by the
+    separator, text ``i`` at ``big[starts[i]:starts[i] + lengths[i]]``;
+    ``term_text`` is ``big`` with :func:`asciify_boundaries` applied; ``words``
+    the word count of each original text.
+    """
+
+    values: list[str]
+    index: pd.Index
+    ids_frame: pd.DataFrame | None
+    big: str
+    term_text: str
+    starts: np.ndarray
+    lengths: np.ndarray
+    words: np.ndarray
+
+
+def _prepare(texts: pd.DataFrame | pd.Series | Sequence[str], text_column: str, keep: Sequence[str] | None) -> _Prepared:
     values, index, ids_frame = _coerce_texts(texts, text_column, keep)
     n = len(values)
-    residual_wanted = any(f.residual for f in chosen)
-    scan = [f for f in (sets[frame_set].frames.values() if residual_wanted else chosen) if not f.residual]
-    scan = list(dict.fromkeys(scan))
-
     # One lower-cased string, each text preceded by the separator; offsets map back 1:1.
     normalized = [fold_text(t) for t in values]
     lengths = np.fromiter((len(t) for t in normalized), dtype=np.int64, count=n)
     starts = np.cumsum(np.concatenate([[len(_JOIN)], lengths[:-1] + len(_JOIN)])).astype(np.int64) if n else np.zeros(0, np.int64)
     big = _JOIN + _JOIN.join(normalized)
     words = np.fromiter((len(_WORD.findall(t)) for t in values), dtype=np.int64, count=n)
+    return _Prepared(values, index, ids_frame, big, asciify_boundaries(big), starts, lengths, words)
+
+
+def _score_set(sets: Mapping[str, FrameSet], frame_set: str, chosen: list[Frame], texts: _Prepared, validate: bool) -> pd.DataFrame:
+    """The rows of :func:`score_frames` for the frames ``chosen`` of ``frame_set``."""
+    values, index, ids_frame, starts, words = texts.values, texts.index, texts.ids_frame, texts.starts, texts.words
+    n = len(values)
+    residual_wanted = any(f.residual for f in chosen)
+    scan = [f for f in (sets[frame_set].frames.values() if residual_wanted else chosen) if not f.residual]
+    scan = list(dict.fromkeys(scan))
 
     hits: dict[str, np.ndarray] = {}
     terms_out: dict[str, np.ndarray] = {}
     offsets_out: dict[str, np.ndarray] = {}
-    for frame, (pos, spans) in zip(scan, _find_matches(tuple(scan), big, starts, lengths)):
+    for frame, (pos, spans) in zip(scan, _find_matches(tuple(scan), texts)):
         hits[frame.name] = np.bincount(pos, minlength=n).astype(np.int64)
         terms_out[frame.name], offsets_out[frame.name] = _collect_evidence(pos, spans - starts[pos][:, None], values)
     if residual_wanted:

@@ -264,35 +264,61 @@ def _stage_mentions(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.D
     q_start, q_end, q_id = (quotes[c].to_numpy() for c in ("start", "end", "quote_id"))
     q_sp_start, q_sp_end = quotes["speaker_start"].to_numpy(dtype=object), quotes["speaker_end"].to_numpy(dtype=object)
     pronouns = t.get("quoted_pronouns")
-    pronouns_by = {} if pronouns is None or pronouns.empty else {a: g for a, g in pronouns.groupby("article_id", sort=False)}
+    if pronouns is None or pronouns.empty:
+        pronoun_rows, pronoun_columns = {}, ()
+    else:
+        pronoun_rows = _rows_by_article(pronouns["article_id"])
+        pronoun_columns = tuple(pronouns[c].to_numpy(dtype=object) for c in ("start", "end", "mention", "actor"))
     rows = []
     for article_id, outlet, text in zip(t["articles"]["article_id"], t["articles"]["outlet"], t["articles"]["text"]):
         found = [(s, e, m, a, False) for s, e, m, a in ctx.codebook.iter_mentions(text)]
-        if article_id in pronouns_by:
-            found += [(s, e, m, ctx.codebook.actor(a), True) for s, e, m, a in
-                      pronouns_by[article_id][["start", "end", "mention", "actor"]].itertuples(index=False)]
+        if article_id in pronoun_rows:
+            p_rows = pronoun_rows[article_id]
+            found += [(s, e, m, ctx.codebook.actor(a), True) for s, e, m, a in zip(*(c[p_rows].tolist() for c in pronoun_columns))]
             found.sort(key=lambda f: (f[0], f[1]))
         if not found:
             continue
+        f_start = np.array([f[0] for f in found], dtype=np.int64)
+        f_end = np.array([f[1] for f in found], dtype=np.int64)
         s_rows = sentence_rows.get(article_id)
-        starts = s_start[s_rows] if s_rows is not None else np.zeros(1, dtype=int)
-        q_rows = quote_rows.get(article_id, [])
-        spans = [(int(q_start[i]), int(q_end[i]), int(q_id[i])) for i in q_rows]
-        speaker_spans = [(int(q_sp_start[i]), int(q_sp_end[i])) for i in q_rows if pd.notna(q_sp_start[i]) and pd.notna(q_sp_end[i])]
-        for start, end, mention, actor, is_pronoun in found:
-            k = max(int(np.searchsorted(starts, start, side="right")) - 1, 0)
-            sentence_id = int(s_id[s_rows[k]]) if s_rows is not None else 0
-            paragraph_id = int(s_para[s_rows[k]]) if s_rows is not None else 0
-            # the innermost quote holding the mention, as analysis.treatment.actor_sentiment picks its speaker
-            inside = [(qe - qs, qid) for qs, qe, qid in spans if qs <= start and end <= qe]
-            rows.append((article_id, outlet, paragraph_id, sentence_id, start, end, mention, actor.name, actor.camp,
-                         min(inside)[1] if inside else None, any(a < end and start < b for a, b in speaker_spans), is_pronoun))
+        if s_rows is not None:
+            k = np.maximum(np.searchsorted(s_start[s_rows], f_start, side="right") - 1, 0)
+            sentence_ids, paragraph_ids = s_id[s_rows[k]].tolist(), s_para[s_rows[k]].tolist()
+        else:
+            sentence_ids = paragraph_ids = [0] * len(found)
+        quote_ids, is_speaker = _quote_of_mentions(quote_rows.get(article_id), f_start, f_end, (q_start, q_end, q_id, q_sp_start, q_sp_end))
+        rows += [(article_id, outlet, paragraph_id, sentence_id, start, end, mention, actor.name, actor.camp, quote_id, speaker, is_pronoun)
+                 for (start, end, mention, actor, is_pronoun), sentence_id, paragraph_id, quote_id, speaker
+                 in zip(found, sentence_ids, paragraph_ids, quote_ids, is_speaker)]
     schema = SCHEMAS["mentions"]
     frame = pd.DataFrame(rows, columns=list(schema.columns))
     frame["quote_id"] = frame["quote_id"].astype("Int64")
     frame = frame.astype({"article_id": str, "outlet": str, "mention": str, "actor": str, "camp": str,
                           "is_speaker_mention": bool, "is_pronoun": bool})
     return {"mentions": frame}
+
+
+def _quote_of_mentions(q_rows: np.ndarray | None, f_start: np.ndarray, f_end: np.ndarray, columns: tuple) -> tuple[list, list]:
+    """Per mention of one article: the innermost quote holding it (None if none), and whether it overlaps a quote's speaker.
+
+    The innermost is the shortest quote span holding the mention, the lower ``quote_id`` on a tie,
+    as :func:`analysis.treatment.actor_sentiment` picks its speaker.
+    """
+    n = len(f_start)
+    if q_rows is None or not len(q_rows):
+        return [None] * n, [False] * n
+    q_start, q_end, q_id, sp_start, sp_end = columns
+    qs, qe, qid = q_start[q_rows].astype(np.int64), q_end[q_rows].astype(np.int64), q_id[q_rows].astype(np.int64)
+    order = np.lexsort((qid, qe - qs))  # by length, then id: the first quote holding a mention is the innermost
+    inside = (qs[order][None, :] <= f_start[:, None]) & (f_end[:, None] <= qe[order][None, :])
+    first = inside.argmax(axis=1)
+    quote_ids = [int(q) if has else None for q, has in zip(qid[order][first].tolist(), inside.any(axis=1).tolist())]
+    spans = [(int(a), int(b)) for a, b in zip(sp_start[q_rows], sp_end[q_rows]) if pd.notna(a) and pd.notna(b)]
+    if not spans:
+        return quote_ids, [False] * n
+    a, b = np.array(spans, dtype=np.int64).T
+    is_speaker = ((a[None, :] < f_end[:, None]) & (f_start[:, None] < b[None, :])).any(axis=1).tolist()
+    return quote_ids, is_speaker
 
 
 def _rows_by_article(article_ids: pd.Series) -> dict[str, np.ndarray]:
@@ -332,13 +358,11 @@ def _stage_treatment(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.
 
 
 def _stage_frames(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.DataFrame]:
-    from analysis.frames import score_frames
+    from analysis.frames import score_frame_sets
 
     schema = SCHEMAS["frames"]
     texts = t["sentences"][["article_id", "sentence_id", "text"]].reset_index(drop=True)
-    parts = [score_frames(texts, name, lexicon=ctx.lexicon, keep=["article_id", "sentence_id"], validate=False)
-             for name in ctx.frame_sets]
-    frames = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frames = score_frame_sets(texts, ctx.frame_sets, lexicon=ctx.lexicon, keep=["article_id", "sentence_id"], validate=False)
     return {"frames": frames[list(schema.columns)]}
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import frame_lexicon as lex
 from analysis import frames as fr
@@ -312,6 +314,29 @@ def test_one_pass_scan_equals_scanning_each_text_alone(frame_set):
         for text, offsets in zip(texts, got["match_offsets"]):
             spans = [tuple(map(int, o.split(":"))) for o in offsets.split("; ")] if offsets else []
             assert spans == _reference_hits(text, frame), (frame.name, text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from([chr(k) for k in lex.MATCH_CHARS] + list("aZ \u03a3\u00e9\u00c9-'")) | st.characters(), max_size=30))
+def test_fold_text_is_translate_then_lower(text):
+    assert lex.fold_text(text) == text.translate(lex.MATCH_CHARS).lower()
+
+
+def test_frame_sets_scored_together_equal_each_set_scored_alone():
+    from tests.conftest import SEED_FILES
+
+    rng = random.Random(2)
+    seed_lines = [line for path in SEED_FILES for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    vocab = "not the trade critic Trump's inner circle İstanbul “war” families 25 per cent co‑operate".split()
+    texts = seed_lines + [" ".join(rng.choice(vocab) for _ in range(rng.randint(0, 12))) for _ in range(200)] + ["", None]
+    df = pd.DataFrame({"article_id": "a", "sentence_id": range(len(texts)), "text": texts})
+    names = list(load_frames())
+    together = fr.score_frame_sets(df, names, keep=["article_id", "sentence_id"])
+    alone = pd.concat([score_frames(df, name, keep=["article_id", "sentence_id"]) for name in names], ignore_index=True)
+    pd.testing.assert_frame_equal(together, alone)
+    assert (together["hits_n"] > 0).sum() > 100
+    with pytest.raises(TypeError):
+        fr.score_frame_sets(df, "generic_frames")
 
 
 def test_word_count_matches_corpus_definition():

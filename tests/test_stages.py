@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis import stages
 from analysis.corpus import load_articles
@@ -76,3 +77,30 @@ def test_a_stance_scorer_registered_by_name_is_used(monkeypatch):
     assert set(tables["treatment"]["label"]) == {"negative"} and len(tables["treatment"]) > 10
     assert stages.describe(StageParams(stance="test"))["stance"] == "test"
     stages.stance_scorer.cache_clear()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 30), st.integers(0, 5), st.booleans()), max_size=8),
+       st.lists(st.tuples(st.integers(0, 80), st.integers(1, 6)), min_size=1, max_size=12))
+def test_mentions_get_the_innermost_quote_and_speaker_overlap_of_the_plain_scan(quotes, mentions):
+    """_quote_of_mentions equals the per-mention scan it replaced: the shortest quote holding the mention
+    (lower quote_id on a tie), and any overlap with a quote's speaker span."""
+    import numpy as np
+
+    q_start = np.array([s for s, _, _, _ in quotes], dtype=np.int64)
+    q_end = q_start + np.array([n for _, n, _, _ in quotes], dtype=np.int64)
+    q_id = np.array([i for _, _, i, _ in quotes], dtype=np.int64)  # ids may repeat
+    sp_start = np.array([s + 1 if has else None for (s, _, _, has) in quotes], dtype=object)
+    sp_end = np.array([s + 3 if has else None for (s, _, _, has) in quotes], dtype=object)
+    f_start = np.array([s for s, _ in mentions], dtype=np.int64)
+    f_end = f_start + np.array([n for _, n in mentions], dtype=np.int64)
+    rows = np.arange(len(quotes)) if quotes else None
+    got = stages._quote_of_mentions(rows, f_start, f_end, (q_start, q_end, q_id, sp_start, sp_end))
+    spans = [(int(a), int(b), int(i)) for a, b, i in zip(q_start, q_end, q_id)]
+    speakers = [(a, b) for a, b in zip(sp_start, sp_end) if a is not None]
+    want_quote, want_speaker = [], []
+    for start, end in zip(f_start.tolist(), f_end.tolist()):
+        inside = [(qe - qs, qid) for qs, qe, qid in spans if qs <= start and end <= qe]
+        want_quote.append(min(inside)[1] if inside else None)
+        want_speaker.append(any(a < end and start < b for a, b in speakers))
+    assert got == (want_quote, want_speaker)
