@@ -1,27 +1,28 @@
-"""A fitted scikit-learn ``TfidfVectorizer``'s ``transform``: the same matrix, with each word's character n-grams cached.
+"""A fitted scikit-learn ``TfidfVectorizer``'s ``transform``: the same matrix, computed without scikit-learn's per-n-gram Python loop.
 
 The stance model (:mod:`analysis.sentiment`) turns every mention's sentence
-into TF-IDF rows, one space of them over character n-grams within words
-(``analyzer="char_wb"``); scikit-learn builds every n-gram of every word of
-every sentence again in Python, and that was a fifth of a batch run's time.
+into four TF-IDF spaces: word uni- and bigrams of the masked sentence and of
+the six words either side of the mention, and character n-grams within words
+(``analyzer="char_wb"``). scikit-learn builds and counts every n-gram of every
+sentence in a Python dictionary; that was over half of the treatment stage.
 :func:`transform` gives the identical sparse matrix (same entries, same
-floating-point values: a test compares them on all of NewsMTSC train) by
-caching the vocabulary ids of each distinct word's n-grams, then counting,
-weighting and normalising as scikit-learn does: 6x faster once the common
-words are cached.
+floating-point values: a test compares them on all of NewsMTSC train and dev)
+by looking the n-grams up in the vocabulary in bulk (``char_wb``: each distinct
+word's n-gram ids are cached), then counting, weighting and normalising the
+flat id array with NumPy and SciPy as scikit-learn does.
 
 >>> from sklearn.feature_extraction.text import TfidfVectorizer
 >>> docs = ["The cat sat.", "The dog sat down.", "A cat!"]
 >>> char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit(docs)
->>> (transform(char, docs) != char.transform(docs)).nnz
-0
+>>> word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(docs)
+>>> (transform(char, docs) != char.transform(docs)).nnz, (transform(word, docs) != word.transform(docs)).nnz
+(0, 0)
 
-Limits: only ``char_wb`` vectorizers with the settings the stance model uses
-(lower-casing, no accents stripping, preprocessor, stop words or binary
-counts) are re-implemented; any other goes to scikit-learn's own
-``transform`` (its word n-grams are as fast there). The cache holds at most
-:data:`CACHE_LIMIT` words per vectorizer (then starts again), so a long
-run's memory stays flat.
+Limits: only ``char_wb`` and ``word`` vectorizers without a custom
+tokenizer, preprocessor, stop words, accent stripping or binary counts are
+re-implemented; any other goes to scikit-learn's own ``transform``. The
+``char_wb`` cache holds at most :data:`CACHE_LIMIT` words per vectorizer (then
+starts again), so a long run's memory stays flat; word n-grams need no cache.
 """
 
 from __future__ import annotations
@@ -29,28 +30,55 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 
 CACHE_LIMIT = 50_000
 """Words whose n-gram ids are kept per vectorizer before the cache is emptied."""
 
-_WHITE_SPACES = re.compile(r"\s\s+")  # as scikit-learn normalises white space before char_wb n-grams
+_LONG_ROWS = 100  # ids per row above which a counting sort beats sorting row by row (char_wb rows: ~500; word rows: ~40)
 _CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def _supported(v) -> bool:
     return (
-        v.analyzer == "char_wb" and v.input == "content" and v.lowercase and v.strip_accents is None
-        and v.preprocessor is None and not v.binary and v.use_idf and v.norm in ("l2", "l1", None)
-        and v.dtype in (np.float64, float)
+        v.analyzer in ("char_wb", "word") and v.input == "content" and v.strip_accents is None
+        and v.preprocessor is None and v.tokenizer is None and (v.analyzer == "char_wb" or v.stop_words is None)
+        and not v.binary and v.use_idf and v.norm in ("l2", "l1", None) and v.dtype in (np.float64, float)
     )
 
 
-def _cache(vectorizer) -> dict:
+class _CharCache:
+    """Each word's char_wb n-gram ids, kept as slices of one flat array so a batch's ids are one NumPy gather."""
+
+    def __init__(self) -> None:
+        self.slot: dict[str, int] = {}
+        self.parts: list[np.ndarray] = []
+        self.pool = _EMPTY
+        self.offsets = _EMPTY
+        self.lengths = _EMPTY
+
+    def __len__(self) -> int:
+        return len(self.slot)
+
+    def add(self, words: list[str], vocabulary: dict, min_n: int, max_n: int) -> None:
+        if not words:
+            return
+        new = [_char_ids(w, vocabulary, min_n, max_n) for w in words]
+        for w in words:
+            self.slot[w] = len(self.slot)
+        sizes = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
+        self.offsets = np.concatenate([self.offsets, len(self.pool) + np.cumsum(sizes) - sizes])
+        self.lengths = np.concatenate([self.lengths, sizes])
+        self.pool = np.concatenate([self.pool, *new])
+
+
+def _char_cache(vectorizer) -> _CharCache:
     cache = _CACHES.get(vectorizer)
-    if cache is None or len(cache) > CACHE_LIMIT:
-        cache = _CACHES[vectorizer] = {}
+    if cache is None or len(cache.slot) > CACHE_LIMIT:
+        cache = _CACHES[vectorizer] = _CharCache()
     return cache
 
 
@@ -71,32 +99,66 @@ def _char_ids(word: str, vocabulary: dict, min_n: int, max_n: int) -> np.ndarray
     return np.array([i for i in map(get, grams) if i is not None], dtype=np.int64)
 
 
-def _doc_ids_char(doc: str, vectorizer, cache: dict) -> list[np.ndarray]:
-    vocabulary, (min_n, max_n) = vectorizer.vocabulary_, vectorizer.ngram_range
-    ids = []
-    for word in _WHITE_SPACES.sub(" ", doc.lower()).split():
-        found = cache.get(word)
-        if found is None:
-            found = cache[word] = _char_ids(word, vocabulary, min_n, max_n)
-        ids.append(found)
-    return ids
+def _char_columns(vectorizer, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(vocabulary ids of every doc's n-grams, one doc after another; ids per doc)."""
+    cache = _char_cache(vectorizer)
+    lower = vectorizer.lowercase
+    # scikit-learn first folds runs of white space into one space, then str.split(): the same words as str.split() alone
+    per_doc = [(d.lower() if lower else d).split() for d in docs]
+    slot = cache.slot
+    unseen = list(dict.fromkeys(w for words in per_doc for w in words if w not in slot))
+    cache.add(unseen, vectorizer.vocabulary_, *vectorizer.ngram_range)
+    words = np.fromiter((slot[w] for words in per_doc for w in words), dtype=np.int64)
+    words_per_doc = np.fromiter(map(len, per_doc), dtype=np.int64, count=len(per_doc))
+    sizes = cache.lengths[words]
+    ends = np.cumsum(sizes)
+    cols = cache.pool[np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - sizes - cache.offsets[words], sizes)]
+    word_ends = np.cumsum(words_per_doc)
+    doc_ends = np.concatenate([[0], ends])[word_ends]
+    return cols, np.diff(doc_ends, prepend=0)
+
+
+def _word_columns(vectorizer, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`_char_columns` for ``analyzer="word"``: the vectorizer's token pattern, then its word n-grams."""
+    pattern = re.compile(vectorizer.token_pattern)
+    if pattern.groups > 1:
+        return None, None
+    findall, get, lower = pattern.findall, vectorizer.vocabulary_.get, vectorizer.lowercase
+    min_n, max_n = vectorizer.ngram_range
+    found: list[int] = []  # every n-gram's id, -1 when it is not in the vocabulary
+    per_doc = []
+    for doc in docs:
+        tokens = findall(doc.lower() if lower else doc)
+        before = len(found)
+        if min_n == 1:
+            found += map(get, tokens, repeat(-1))
+        for n in range(max(min_n, 2), min(max_n, len(tokens)) + 1):
+            found += map(get, map(" ".join, zip(*[tokens[k:] for k in range(n)])), repeat(-1))
+        per_doc.append(len(found) - before)
+    ids = np.array(found, dtype=np.int64)
+    known = ids >= 0
+    kept = np.concatenate([[0], np.cumsum(known)])[np.cumsum(per_doc, dtype=np.int64)]
+    return ids[known], np.diff(kept, prepend=0)
 
 
 def transform(vectorizer, docs: Sequence[str]):
-    """``vectorizer.transform(docs)`` of a fitted ``TfidfVectorizer``, computed with cached per-word n-grams for ``char_wb``."""
-    if not _supported(vectorizer):
+    """``vectorizer.transform(docs)`` of a fitted ``TfidfVectorizer``, for ``char_wb`` and ``word`` analyzers without its Python n-gram loop."""
+    docs = docs if isinstance(docs, str) else list(docs)
+    if not _supported(vectorizer) or isinstance(docs, str) or not docs:
+        return vectorizer.transform(docs)  # (its own error for a single string or no documents)
+    cols, per_doc = (_char_columns if vectorizer.analyzer == "char_wb" else _word_columns)(vectorizer, docs)
+    if cols is None:
         return vectorizer.transform(docs)
     from scipy import sparse
     from sklearn.preprocessing import normalize
 
-    cache = _cache(vectorizer)
-    per_doc = [_doc_ids_char(doc, vectorizer, cache) for doc in docs]
-    lengths = np.array([sum(len(a) for a in ids) for ids in per_doc], dtype=np.int64)
-    flat = [a for ids in per_doc for a in ids]
-    cols = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
-    rows = np.repeat(np.arange(len(docs)), lengths)
-    counts = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(docs), len(vectorizer.vocabulary_)))
-    counts.sum_duplicates()  # sorted indices, duplicates summed: the count matrix scikit-learn builds
+    index = np.int32 if max(len(cols), len(vectorizer.vocabulary_)) < np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(len(docs) + 1, dtype=index)
+    np.cumsum(per_doc, out=indptr[1:])
+    counts = sparse.csr_matrix((np.ones(len(cols)), cols.astype(index), indptr), shape=(len(docs), len(vectorizer.vocabulary_)))
+    if len(cols) > _LONG_ROWS * len(docs):
+        counts = counts.tocsc().tocsr()  # sorts long rows' ids by counting, in linear time (sort_indices sorts each row)
+    counts.sum_duplicates()  # sorted ids, duplicates summed: the count matrix scikit-learn builds
     if vectorizer.sublinear_tf:
         np.log(counts.data, counts.data)
         counts.data += 1.0

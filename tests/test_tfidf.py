@@ -34,3 +34,32 @@ def test_the_cache_is_bounded_and_other_settings_fall_back(monkeypatch):
     assert len(tfidf._CACHES[char]) <= 2 + len(" ".join(docs).split())
     binary = TfidfVectorizer(analyzer="char_wb", binary=True).fit(docs)
     assert _same(tfidf.transform(binary, docs), binary.transform(docs))
+
+
+def test_the_word_vectorizers_give_identical_matrices_on_the_windows_too():
+    model = sentiment.load_target_model()
+    data = sentiment.load_newsmtsc("train")
+    masked, left, right = sentiment._views(data["sentence"].tolist(), data["start"].tolist(), data["end"].tolist())
+    for vectorizer in model.features.vectorizers:
+        for docs in (left, right, [d.upper() for d in masked[:500]]):
+            assert _same(tfidf.transform(vectorizer, docs), vectorizer.transform(docs)), vectorizer.analyzer
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"ngram_range": (1, 2)},
+        {"ngram_range": (2, 3), "norm": "l1"},
+        {"ngram_range": (1, 1), "lowercase": False, "sublinear_tf": True},
+        {"ngram_range": (1, 3), "token_pattern": r"(?u)\b(\w)\w+\b", "norm": None},
+        {"analyzer": "char_wb", "ngram_range": (2, 4), "lowercase": False},
+    ],
+)
+def test_other_settings_and_odd_documents_give_identical_matrices(settings):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = ["alpha beta gamma beta", "beta delta", "épsilon ZETA  eta\tbeta", "", "zzz qqq",
+            "Alpha\u00a0beta\u2003gamma\x1cdelta", "a b c"]
+    vectorizer = TfidfVectorizer(**settings).fit(docs)
+    for batch in (docs, docs[::-1], [""], ["qqq zzz"], ["ΟΔΟΣ Σ"]):
+        assert _same(tfidf.transform(vectorizer, batch), vectorizer.transform(batch)), batch
