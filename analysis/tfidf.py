@@ -39,6 +39,7 @@ CACHE_LIMIT = 50_000
 
 _LONG_ROWS = 100  # ids per row above which a counting sort beats sorting row by row (char_wb rows: ~500; word rows: ~40)
 _CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_BIGRAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
@@ -53,7 +54,8 @@ def _supported(v) -> bool:
 class _CharCache:
     """Each word's char_wb n-gram ids, kept as slices of one flat array so a batch's ids are one NumPy gather."""
 
-    def __init__(self) -> None:
+    def __init__(self, vocabulary: dict) -> None:
+        self.vocabulary = vocabulary  # the ids are this vocabulary's (refitting the vectorizer replaces it)
         self.slot: dict[str, int] = {}
         self.parts: list[np.ndarray] = []
         self.pool = _EMPTY
@@ -77,8 +79,8 @@ class _CharCache:
 
 def _char_cache(vectorizer) -> _CharCache:
     cache = _CACHES.get(vectorizer)
-    if cache is None or len(cache.slot) > CACHE_LIMIT:
-        cache = _CACHES[vectorizer] = _CharCache()
+    if cache is None or len(cache.slot) > CACHE_LIMIT or cache.vocabulary is not vectorizer.vocabulary_:
+        cache = _CACHES[vectorizer] = _CharCache(vectorizer.vocabulary_)
     return cache
 
 
@@ -118,13 +120,44 @@ def _char_columns(vectorizer, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarr
     return cols, np.diff(doc_ends, prepend=0)
 
 
+def _bigram_table(vectorizer) -> tuple[np.ndarray, np.ndarray] | None:
+    """The vocabulary's bigrams as sorted keys ``id(first word) * V + id(second word)`` and their ids.
+
+    None when some bigram has a word that is not itself in the vocabulary
+    (possible with ``max_df`` or ``max_features``): then it could not be found from the words' ids.
+    """
+    found = _BIGRAMS.get(vectorizer)
+    if found is not None and found[0] is vectorizer.vocabulary_:
+        return found[1]
+    vocabulary = vectorizer.vocabulary_
+    keys, ids, table = [], [], None
+    for gram, i in vocabulary.items():
+        parts = gram.split(" ")
+        if len(parts) == 2:
+            first, second = vocabulary.get(parts[0]), vocabulary.get(parts[1])
+            if first is None or second is None:
+                break
+            keys.append(first * len(vocabulary) + second)
+            ids.append(i)
+    else:
+        order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
+        table = np.array(keys, dtype=np.int64)[order], np.array(ids, dtype=np.int64)[order]
+    _BIGRAMS[vectorizer] = (vocabulary, table)
+    return table
+
+
 def _word_columns(vectorizer, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """As :func:`_char_columns` for ``analyzer="word"``: the vectorizer's token pattern, then its word n-grams."""
+    """As :func:`_char_columns` for ``analyzer="word"``: the vectorizer's token pattern, then its word n-grams.
+
+    Uni- and bigrams (``ngram_range=(1, 2)``) are found from the words' ids
+    (:func:`_bigram_table`); other n-grams are joined and looked up as scikit-learn does.
+    """
     pattern = re.compile(vectorizer.token_pattern)
     if pattern.groups > 1:
         return None, None
     findall, get, lower = pattern.findall, vectorizer.vocabulary_.get, vectorizer.lowercase
     min_n, max_n = vectorizer.ngram_range
+    table = _bigram_table(vectorizer) if (min_n, max_n) == (1, 2) else None
     found: list[int] = []  # every n-gram's id, -1 when it is not in the vocabulary
     per_doc = []
     for doc in docs:
@@ -132,12 +165,28 @@ def _word_columns(vectorizer, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarr
         before = len(found)
         if min_n == 1:
             found += map(get, tokens, repeat(-1))
-        for n in range(max(min_n, 2), min(max_n, len(tokens)) + 1):
-            found += map(get, map(" ".join, zip(*[tokens[k:] for k in range(n)])), repeat(-1))
+        if table is None:
+            for n in range(max(min_n, 2), min(max_n, len(tokens)) + 1):
+                found += map(get, map(" ".join, zip(*[tokens[k:] for k in range(n)])), repeat(-1))
         per_doc.append(len(found) - before)
     ids = np.array(found, dtype=np.int64)
+    per_doc = np.array(per_doc, dtype=np.int64)
+    if table is not None:  # ids holds each doc's words: add the bigrams of neighbours within a doc
+        keys, bigram_ids = table
+        starts = np.cumsum(per_doc) - per_doc
+        pair = (ids[:-1] >= 0) & (ids[1:] >= 0)
+        pair[starts[(starts > 0) & (per_doc > 0)] - 1] = False  # a doc's last word and the next doc's first
+        at = np.flatnonzero(pair)
+        wanted = ids[at] * len(vectorizer.vocabulary_) + ids[at + 1]
+        place = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        hit = keys[place] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
+        doc_of_word = np.repeat(np.arange(len(per_doc)), per_doc)
+        rows = np.concatenate([doc_of_word, doc_of_word[at[hit]]])
+        order = np.argsort(rows, kind="stable")  # two sorted runs: a merge
+        ids = np.concatenate([ids, bigram_ids[place[hit]]])[order]
+        per_doc = per_doc + np.bincount(doc_of_word[at[hit]], minlength=len(per_doc))
     known = ids >= 0
-    kept = np.concatenate([[0], np.cumsum(known)])[np.cumsum(per_doc, dtype=np.int64)]
+    kept = np.concatenate([[0], np.cumsum(known)])[np.cumsum(per_doc)]
     return ids[known], np.diff(kept, prepend=0)
 
 

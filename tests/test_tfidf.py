@@ -49,6 +49,7 @@ def test_the_word_vectorizers_give_identical_matrices_on_the_windows_too():
     "settings",
     [
         {"ngram_range": (1, 2)},
+        {"ngram_range": (1, 2), "max_features": 9},  # a bigram whose words are not in the vocabulary
         {"ngram_range": (2, 3), "norm": "l1"},
         {"ngram_range": (1, 1), "lowercase": False, "sublinear_tf": True},
         {"ngram_range": (1, 3), "token_pattern": r"(?u)\b(\w)\w+\b", "norm": None},
@@ -63,3 +64,14 @@ def test_other_settings_and_odd_documents_give_identical_matrices(settings):
     vectorizer = TfidfVectorizer(**settings).fit(docs)
     for batch in (docs, docs[::-1], [""], ["qqq zzz"], ["ΟΔΟΣ Σ"]):
         assert _same(tfidf.transform(vectorizer, batch), vectorizer.transform(batch)), batch
+
+
+def test_a_refitted_vectorizer_is_not_served_its_old_vocabulary():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    for analyzer in ("word", "char_wb"):
+        vectorizer = TfidfVectorizer(analyzer=analyzer, ngram_range=(1, 2)).fit(["red fish blue fish", "one fish"])
+        tfidf.transform(vectorizer, ["blue fish", "red one"])
+        vectorizer.fit(["one two three", "two three four", "blue fish"])
+        docs = ["two three blue fish", "four"]
+        assert _same(tfidf.transform(vectorizer, docs), vectorizer.transform(docs)), analyzer
