@@ -75,3 +75,20 @@ def test_a_refitted_vectorizer_is_not_served_its_old_vocabulary():
         vectorizer.fit(["one two three", "two three four", "blue fish"])
         docs = ["two three blue fish", "four"]
         assert _same(tfidf.transform(vectorizer, docs), vectorizer.transform(docs)), analyzer
+
+
+def test_the_default_tokens_are_the_regex_tokens():
+    import random
+    import re
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    pattern = re.compile(TfidfVectorizer().token_pattern)
+    assert not any(ch.isalnum() or ch == "_" for ch in tfidf._NON_WORD_MARKS)  # so a mark may become a space
+    texts = sentiment.load_newsmtsc("train")["sentence"].tolist()
+    alphabet = "ab Z9_-'’“”—…\xa0\t\néΣσς.1"
+    rng = random.Random(0)
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(5000)]
+    for text in texts:
+        assert tfidf._default_tokens(text) == pattern.findall(text), text
+        assert tfidf._default_tokens(text.lower()) == pattern.findall(text.lower()), text
