@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Sequence
-from itertools import repeat
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -121,12 +121,15 @@ def _char_counts(vectorizer, docs: list[str]):
     cache = _char_cache(vectorizer)
     # scikit-learn first folds runs of white space into one space, then str.split(): the same words as str.split() alone
     per_doc = [d.lower().split() for d in docs] if vectorizer.lowercase else [d.split() for d in docs]
-    slot = cache.slot
-    cache.add(list(dict.fromkeys(w for words in per_doc for w in words if w not in slot)), *vectorizer.ngram_range)
-    words = np.fromiter((slot[w] for words in per_doc for w in words), dtype=np.int64)
+    flat = list(chain.from_iterable(per_doc))
+    words = np.fromiter(map(cache.slot.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+    unseen = np.flatnonzero(words < 0).tolist()
+    if unseen:
+        cache.add(list(dict.fromkeys(flat[i] for i in unseen)), *vectorizer.ngram_range)
+        words[unseen] = [cache.slot[flat[i]] for i in unseen]
     indptr = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, per_doc), dtype=np.int64, count=len(per_doc)), out=indptr[1:])
-    words_by_doc = sparse.csr_matrix((np.ones(len(words)), words, indptr), shape=(len(docs), len(slot))).T.tocsr()
+    words_by_doc = sparse.csr_matrix((np.ones(len(words)), words, indptr), shape=(len(docs), len(cache.slot))).T.tocsr()
     by_doc = (cache.grams_by_word() @ words_by_doc).tocsc()
     return sparse.csr_matrix((by_doc.data, by_doc.indices, by_doc.indptr), shape=(len(docs), len(cache.vocabulary)))
 
