@@ -68,12 +68,17 @@ class _CharCache:
     def add(self, words: list[str], min_n: int, max_n: int) -> None:
         if not words:
             return
-        new = [_char_ids(w, self.vocabulary, min_n, max_n) for w in words]
+        grams: list[str] = []
+        ends = []  # where each word's n-grams end in grams
         for w in words:
             self.slot[w] = len(self.slot)
-        sizes = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
-        self.indptr = np.concatenate([self.indptr, self.indptr[-1] + np.cumsum(sizes)])
-        self.pool = np.concatenate([self.pool, *new])
+            grams += _char_grams(w, min_n, max_n)
+            ends.append(len(grams))
+        ids = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
+        known = ids >= 0
+        kept = np.concatenate([[0], np.cumsum(known)])[ends]  # known n-grams up to each word's end
+        self.indptr = np.concatenate([self.indptr, self.indptr[-1] + kept])
+        self.pool = np.concatenate([self.pool, ids[known]])
         self._by_gram = None
 
     def grams_by_word(self):
@@ -93,21 +98,17 @@ def _char_cache(vectorizer) -> _CharCache:
     return cache
 
 
-def _char_ids(word: str, vocabulary: dict, min_n: int, max_n: int) -> np.ndarray:
-    """Vocabulary ids of ``word``'s char_wb n-grams (scikit-learn's ``_char_wb_ngrams`` for one word)."""
+def _char_grams(word: str, min_n: int, max_n: int) -> list[str]:
+    """``word``'s char_wb n-grams, as scikit-learn's ``_char_wb_ngrams`` makes them for one word."""
     w = " " + word + " "
     w_len = len(w)
     grams = []
     for n in range(min_n, max_n + 1):
-        offset = 0
-        grams.append(w[offset : offset + n])
-        while offset + n < w_len:
-            offset += 1
-            grams.append(w[offset : offset + n])
-        if offset == 0:  # a short word counts once
+        if w_len <= n:  # a short word counts once, whole
+            grams.append(w)
             break
-    get = vocabulary.get
-    return np.array([i for i in map(get, grams) if i is not None], dtype=np.int64)
+        grams += [w[i : i + n] for i in range(w_len - n + 1)]
+    return grams
 
 
 def _char_counts(vectorizer, docs: list[str]):
