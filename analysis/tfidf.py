@@ -60,7 +60,7 @@ class _CharCache:
         self.slot: dict[str, int] = {}  # word -> its row
         self.pool = _EMPTY
         self.indptr = np.zeros(1, dtype=np.int64)
-        self._by_gram = None
+        self._words = None
 
     def __len__(self) -> int:
         return len(self.slot)
@@ -79,16 +79,18 @@ class _CharCache:
         kept = np.concatenate([[0], np.cumsum(known)])[ends]  # known n-grams up to each word's end
         self.indptr = np.concatenate([self.indptr, self.indptr[-1] + kept])
         self.pool = np.concatenate([self.pool, ids[known]])
-        self._by_gram = None
+        self._words = None
 
-    def grams_by_word(self):
-        """The (n-gram x word) count matrix, CSR: the transpose of the words' rows."""
-        if self._by_gram is None:
+    def grams_by_word(self, used: np.ndarray):
+        """The (n-gram x word) count matrix of the words in rows ``used``, CSR.
+
+        Built per batch from the batch's words only, so its cost does not grow with the cache.
+        """
+        if self._words is None:
             from scipy import sparse
 
-            words = sparse.csr_matrix((np.ones(len(self.pool)), self.pool, self.indptr), shape=(len(self.slot), len(self.vocabulary)))
-            self._by_gram = words.T.tocsr()
-        return self._by_gram
+            self._words = sparse.csr_matrix((np.ones(len(self.pool)), self.pool, self.indptr), shape=(len(self.slot), len(self.vocabulary)))
+        return self._words[used].T.tocsr()
 
 
 def _char_cache(vectorizer) -> _CharCache:
@@ -130,8 +132,11 @@ def _char_counts(vectorizer, docs: list[str]):
         words[unseen] = [cache.slot[flat[i]] for i in unseen]
     indptr = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, per_doc), dtype=np.int64, count=len(per_doc)), out=indptr[1:])
-    words_by_doc = sparse.csr_matrix((np.ones(len(words)), words, indptr), shape=(len(docs), len(cache.slot))).T.tocsr()
-    by_doc = (cache.grams_by_word() @ words_by_doc).tocsc()
+    used = np.flatnonzero(np.bincount(words, minlength=len(cache.slot)))
+    row = np.zeros(len(cache.slot), dtype=np.int64)
+    row[used] = np.arange(len(used))
+    words_by_doc = sparse.csr_matrix((np.ones(len(words)), row[words], indptr), shape=(len(docs), len(used))).T.tocsr()
+    by_doc = (cache.grams_by_word(used) @ words_by_doc).tocsc()
     return sparse.csr_matrix((by_doc.data, by_doc.indices, by_doc.indptr), shape=(len(docs), len(cache.vocabulary)))
 
 
