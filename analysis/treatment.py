@@ -154,22 +154,52 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 
 
 def _speakers(mentions: pd.DataFrame, quotes_df: pd.DataFrame | None) -> tuple[list[str], list[str | None]]:
-    """Speaker (or narrator) and camp for each mention: the innermost quote span holding it."""
+    """Speaker (or narrator) and camp for each mention: the innermost quote span holding it.
+
+    Innermost is the shortest span; of equally long ones the first in
+    ``quotes_df``. Every (mention, quote of its article) pair is tested in
+    NumPy, in chunks of at most :data:`_PAIRS_PER_CHUNK` pairs.
+    """
     n = len(mentions)
     source: list[str] = [NARRATOR] * n
     source_camp: list[str | None] = [None] * n
     if quotes_df is None or len(quotes_df) == 0:
         return source, source_camp
     _require(quotes_df, {"article_id", "start", "end", "speaker", "camp"}, "quotes")
-    by_article: dict[str, list[tuple[int, int, object, object]]] = {}
-    for art, qs, qe, speaker, camp in zip(quotes_df["article_id"].astype(str), quotes_df["start"], quotes_df["end"], quotes_df["speaker"], quotes_df["camp"]):
-        by_article.setdefault(art, []).append((int(qs), int(qe), speaker, camp))
-    for i, (art, ms, me) in enumerate(zip(mentions["article_id"], mentions["start"], mentions["end"])):
-        holding = [q for q in by_article.get(art, ()) if q[0] <= ms and me <= q[1]]
-        if not holding:
-            continue
-        qs, qe, speaker, camp = min(holding, key=lambda q: q[1] - q[0])
+    articles: dict = {}
+    q_article = np.fromiter((articles.setdefault(a, len(articles)) for a in quotes_df["article_id"].astype(str).tolist()),
+                            dtype=np.int64, count=len(quotes_df))
+    q_start = np.array([int(x) for x in quotes_df["start"].tolist()], dtype=np.int64)
+    q_end = np.array([int(x) for x in quotes_df["end"].tolist()], dtype=np.int64)
+    by_article = np.argsort(q_article, kind="stable")  # each article's quotes together, in their table order
+    first = np.searchsorted(q_article[by_article], np.arange(len(articles)))
+    n_quotes = np.bincount(q_article, minlength=len(articles))
+    m_article = np.fromiter((articles.get(a, -1) for a in mentions["article_id"].tolist()), dtype=np.int64, count=n)
+    m_start, m_end = np.asarray(mentions["start"].tolist(), dtype=np.int64), np.asarray(mentions["end"].tolist(), dtype=np.int64)
+    pairs = np.where(m_article >= 0, n_quotes[np.maximum(m_article, 0)], 0)
+    chosen_m, chosen_q = [], []
+    chunk_ends = np.searchsorted(np.cumsum(pairs), np.arange(1, int(pairs.sum()) // _PAIRS_PER_CHUNK + 2) * _PAIRS_PER_CHUNK)
+    lo = 0
+    for hi in dict.fromkeys(np.minimum(chunk_ends + 1, n).tolist()):
+        count = pairs[lo:hi]
+        m = np.repeat(np.arange(lo, hi), count)
+        within = np.arange(len(m)) - np.repeat(np.cumsum(count) - count, count)
+        q = by_article[first[m_article[m]] + within]
+        holds = (q_start[q] <= m_start[m]) & (m_end[m] <= q_end[q])
+        m, q = m[holds], q[holds]
+        order = np.lexsort((q, q_end[q] - q_start[q], m))  # per mention: shortest span, then first in the table
+        m, q = m[order], q[order]
+        head = np.ones(len(m), dtype=bool)
+        head[1:] = m[1:] != m[:-1]
+        chosen_m += m[head].tolist()
+        chosen_q += q[head].tolist()
+        lo = hi
+    speakers, camps = quotes_df["speaker"].tolist(), quotes_df["camp"].tolist()
+    for i, j in zip(chosen_m, chosen_q):
+        speaker, camp = speakers[j], camps[j]
         source[i] = str(speaker) if isinstance(speaker, str) and speaker else "unattributed"
         source_camp[i] = str(camp) if isinstance(camp, str) and camp else None
     return source, source_camp
 
+
+_PAIRS_PER_CHUNK = 1_000_000

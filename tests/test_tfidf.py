@@ -34,3 +34,61 @@ def test_the_cache_is_bounded_and_other_settings_fall_back(monkeypatch):
     assert len(tfidf._CACHES[char]) <= 2 + len(" ".join(docs).split())
     binary = TfidfVectorizer(analyzer="char_wb", binary=True).fit(docs)
     assert _same(tfidf.transform(binary, docs), binary.transform(docs))
+
+
+def test_the_word_vectorizers_give_identical_matrices_on_the_windows_too():
+    model = sentiment.load_target_model()
+    data = sentiment.load_newsmtsc("train")
+    masked, left, right = sentiment._views(data["sentence"].tolist(), data["start"].tolist(), data["end"].tolist())
+    for vectorizer in model.features.vectorizers:
+        for docs in (left, right, [d.upper() for d in masked[:500]]):
+            assert _same(tfidf.transform(vectorizer, docs), vectorizer.transform(docs)), vectorizer.analyzer
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"ngram_range": (1, 2)},
+        {"ngram_range": (1, 2), "max_features": 9},  # a bigram whose words are not in the vocabulary
+        {"ngram_range": (2, 3), "norm": "l1"},
+        {"ngram_range": (1, 1), "lowercase": False, "sublinear_tf": True},
+        {"ngram_range": (1, 3), "token_pattern": r"(?u)\b(\w)\w+\b", "norm": None},
+        {"analyzer": "char_wb", "ngram_range": (2, 4), "lowercase": False},
+    ],
+)
+def test_other_settings_and_odd_documents_give_identical_matrices(settings):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = ["alpha beta gamma beta", "beta delta", "épsilon ZETA  eta\tbeta", "", "zzz qqq",
+            "Alpha\u00a0beta\u2003gamma\x1cdelta", "a b c"]
+    vectorizer = TfidfVectorizer(**settings).fit(docs)
+    for batch in (docs, docs[::-1], [""], ["qqq zzz"], ["ΟΔΟΣ Σ"]):
+        assert _same(tfidf.transform(vectorizer, batch), vectorizer.transform(batch)), batch
+
+
+def test_a_refitted_vectorizer_is_not_served_its_old_vocabulary():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    for analyzer in ("word", "char_wb"):
+        vectorizer = TfidfVectorizer(analyzer=analyzer, ngram_range=(1, 2)).fit(["red fish blue fish", "one fish"])
+        tfidf.transform(vectorizer, ["blue fish", "red one"])
+        vectorizer.fit(["one two three", "two three four", "blue fish"])
+        docs = ["two three blue fish", "four"]
+        assert _same(tfidf.transform(vectorizer, docs), vectorizer.transform(docs)), analyzer
+
+
+def test_the_default_tokens_are_the_regex_tokens():
+    import random
+    import re
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    pattern = re.compile(TfidfVectorizer().token_pattern)
+    assert not any(ch.isalnum() or ch == "_" for ch in tfidf._NON_WORD_MARKS)  # so a mark may become a space
+    texts = sentiment.load_newsmtsc("train")["sentence"].tolist()
+    alphabet = "ab Z9_-'’“”—…\xa0\t\néΣσς.1"
+    rng = random.Random(0)
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(5000)]
+    for text in texts:
+        assert tfidf._default_tokens(text) == pattern.findall(text), text
+        assert tfidf._default_tokens(text.lower()) == pattern.findall(text.lower()), text

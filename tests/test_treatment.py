@@ -90,3 +90,20 @@ def test_a_stance_scorer_can_be_passed_in(article_tables):
 
     out = T.actor_sentiment(sentences, mentions, quotes, scorer=always_positive)
     assert out["label"].tolist() == ["positive"] * 3 and out["polarity"].tolist() == [0.5] * 3
+
+
+def test_the_innermost_quote_wins_ties_go_to_the_first_and_other_articles_do_not_count(monkeypatch):
+    mentions = pd.DataFrame({"article_id": ["a", "a", "a", "b", "c"], "start": [5, 12, 30, 5, 0], "end": [8, 15, 33, 8, 2]})
+    quotes = pd.DataFrame(
+        {
+            "article_id": ["a", "a", "a", "b", "a"],
+            "start": [0, 10, 10, 20, 0],
+            "end": [40, 20, 20, 30, 9],
+            "speaker": ["Outer", "First", "Second", "Elsewhere", None],
+            "camp": ["o", "f", "s", "e", ""],
+        }
+    )
+    expected = (["unattributed", "First", "Outer", "narrator", "narrator"], [None, "f", "o", None, None])
+    assert T._speakers(mentions, quotes) == expected
+    monkeypatch.setattr(T, "_PAIRS_PER_CHUNK", 2)  # the same answer when the pairs are tested a few at a time
+    assert T._speakers(mentions, quotes) == expected
