@@ -184,7 +184,7 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
 # A terminal after a word of 2+ letters, at most one closing quotation mark, white space, then an optional
 # opening mark and a capitalised word: a boundary for syntok unless the word is one of its abbreviations,
 # months or roman numerals.
-_PLAIN_END = re.compile(r"(?<=[^\W\d_]{2})[.!?][\"'”’]?(?=\s+[“\"‘]?([A-Z]\w*))")
+_PLAIN_END = re.compile(r"[.!?](?<=[^\W\d_]{2}[.!?])[\"'”’]?(?=\s+[“\"‘]?([A-Z]\w*))")  # terminal first: a fast scan
 _ANY_TERMINAL = re.compile("[" + re.escape(_TERMINALS) + "]")  # every terminal syntok knows ("。" too)
 # after a terminal: a lowercase word, inner punctuation, a digit or a hyphen glued on ("3.5", "U.S.-led") -- syntok never cuts there
 _NO_CUT_AFTER = re.compile(r"[\"'”’)\]]*(?:\s+[a-z]|[a-z0-9,;:-])")
