@@ -47,11 +47,80 @@ from functools import lru_cache
 _EOS_STOPS = ("...", ".", "!", "?")
 
 
+def _english_scorer():
+    """``(textblob._text, textblob.en.sentiment)``, built without importing the ``textblob`` package when it is not loaded yet.
+
+    ``import textblob`` imports NLTK and with it SciPy's statistics (about 2 s
+    per process); its sentiment scorer needs neither. ``textblob/_text.py``
+    (standard library only) is loaded on its own and the scorer configured as
+    ``textblob/en/__init__.py`` configures it (the lines below are copied from
+    there); ``tests/test_tone.py`` checks its numbers against
+    ``TextBlob(text).sentiment`` in a fresh process. A package laid out
+    otherwise is imported the usual way.
+    """
+    import sys
+
+    if "textblob.en" not in sys.modules:
+        try:
+            import importlib.util
+            import os
+
+            folder = importlib.util.find_spec("textblob").submodule_search_locations[0]
+            spec = importlib.util.spec_from_file_location("analysis._textblob_text", os.path.join(folder, "_text.py"))
+            _text = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(_text)
+            en = os.path.join(folder, "en")
+            if os.path.exists(os.path.join(en, "en-sentiment.xml")):
+                return _text, _english_sentiment(_text, en)
+        except (ImportError, AttributeError, OSError, TypeError):
+            pass
+    from textblob import _text
+    from textblob.en import sentiment
+
+    return _text, sentiment
+
+
+def _english_sentiment(_text, en: str):
+    """``textblob.en.sentiment``: its ``Sentiment`` subclass and settings (textblob/en/__init__.py, MIT licence)."""
+    import os
+
+    class Sentiment(_text.Sentiment):
+        def load(self, path=None):
+            _text.Sentiment.load(self, path)
+            # Map "terrible" to adverb "terribly" (+1% accuracy)
+            if not path:
+                for w, pos in list(dict.items(self)):
+                    if "JJ" in pos:
+                        if w.endswith("y"):
+                            w = w[:-1] + "i"
+                        if w.endswith("le"):
+                            w = w[:-2]
+                        p, s, i = pos["JJ"]
+                        self.annotate(w + "ly", "RB", p, s, i)
+
+    lexicon = _text.Lexicon(
+        path=os.path.join(en, "en-lexicon.txt"),
+        morphology=os.path.join(en, "en-morphology.txt"),
+        context=os.path.join(en, "en-context.txt"),
+        entities=os.path.join(en, "en-entities.txt"),
+        language="en",
+    )
+    parser = _text.Parser(lexicon=lexicon, default=("NN", "NNP", "CD"), language="en")
+    return Sentiment(
+        path=os.path.join(en, "en-sentiment.xml"),
+        synset="wordnet_id",
+        negations=("no", "not", "n't", "never"),
+        modifiers=("RB",),
+        modifier=lambda w: w.endswith("ly"),
+        tokenizer=parser.find_tokens,
+        language="en",
+    )
+
+
 @lru_cache(maxsize=1)
 def _pattern():
     """TextBlob's English scorer with its lexicon loaded, and the plain-dict views read here."""
-    from textblob import _text
-    from textblob.en import sentiment
+    _text, sentiment = _english_scorer()
 
     len(sentiment)  # a lazydict loads its lexicon on first use
     emoticons: dict[str, float] = {}

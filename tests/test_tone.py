@@ -82,3 +82,27 @@ def test_texts_with_emoji_and_emoticons_take_the_libraries_path_and_agree(librar
     sentiment, vader = libraries
     assert pattern_sentiment(text) == tuple(sentiment(text))
     assert fast_vader().polarity_scores(text) == vader.polarity_scores(text)
+
+
+def test_a_fresh_process_scores_without_importing_textblob_and_agrees(real_texts):
+    """The scorer is built from textblob/_text.py alone (no NLTK import); its numbers are TextBlob's."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from textblob import TextBlob
+
+    texts = real_texts[:300] + ["I love it :-) (!)", "Not bad at all... really!", "It's terrible.", ""]
+    script = (
+        "import json, sys\n"
+        "from analysis.tone import pattern_sentiment\n"
+        "texts = json.load(sys.stdin)\n"
+        "scores = [list(pattern_sentiment(t)) for t in texts]\n"
+        "print(json.dumps({'scores': scores, 'loaded': sorted(m for m in ('textblob', 'nltk', 'scipy.stats') if m in sys.modules)}))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", script], input=json.dumps(texts), capture_output=True, text=True, cwd=root, check=True)
+    out = json.loads(done.stdout)
+    assert out["loaded"] == []
+    assert out["scores"] == [list(TextBlob(t).sentiment) for t in texts]
