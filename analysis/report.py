@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -218,7 +220,7 @@ def run_notebook(
     path, out_dir = Path(path).absolute(), check_writable(Path(out_dir).expanduser().absolute())
     parameters = absolute_parameters(parameters)
     executed = out_dir / path.name
-    with writing_to(executed, ReportError, only_storage=True):
+    with writing_to(executed, ReportError, only_storage=True), _kernel_config() as config:
         papermill.execute_notebook(
             str(path),
             str(executed),
@@ -227,8 +229,28 @@ def run_notebook(
             cwd=str(path.parent),
             progress_bar=False,
             execution_timeout=timeout,
+            config=config,
         )
     return export_html(executed, executed.with_suffix(".html"))
+
+
+@contextmanager
+def _kernel_config():
+    """Kernel-manager settings for one notebook run: its own IPC sockets where the OS has them.
+
+    Over TCP, jupyter_client picks free ports and the kernel binds them a
+    moment later; kernels started side by side (``run_notebooks``, the test
+    suite) can take each other's ports, and a kernel then dies before replying
+    ("Address already in use"). Unix sockets in a private folder cannot clash.
+    Windows has no IPC transport and keeps TCP.
+    """
+    from traitlets.config import Config
+
+    if os.name == "nt":
+        yield Config()
+        return
+    with tempfile.TemporaryDirectory(prefix="wb-kernel-") as folder:
+        yield Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "k")}})
 
 
 def run_notebooks(
@@ -241,7 +263,6 @@ def run_notebooks(
     (:mod:`analysis.table_cache`: the first to need them builds them, the others
     wait for it and read). A failing notebook raises once the others are done.
     """
-    import os
     from concurrent.futures import ThreadPoolExecutor
 
     from tqdm.auto import tqdm

@@ -131,3 +131,37 @@ def test_report_tables_are_whole_and_scroll(tmp_path):
     assert len(rows) == 273 and "…" not in "".join(box.itertext()) and "..." not in "".join(box.itertext())
     assert rows[-1].find("td").text.startswith("sentence number 272 word word")
     assert ".workbench-table{max-height:36em" in page and "overflow:auto" in page
+
+
+@pytest.mark.skipif(__import__("os").name == "nt", reason="Windows has no IPC transport; kernels keep TCP there")
+def test_notebooks_run_side_by_side_on_kernels_of_their_own_ipc_sockets(tmp_path):
+    """Kernels talk over Unix sockets in a private folder, so kernels started together cannot take each other's TCP ports.
+
+    (CI once lost a notebook to "Kernel died before replying to kernel_info":
+    ZMQError "Address already in use" on a port another kernel had taken.)
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = []
+    for i in range(4):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3", "language": "python"},
+                           language_info={"name": "python"})
+        nb.cells = [
+            nbformat.v4.new_code_cell("OUTPUT_DIR = None", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(
+                "import json, ipykernel.connect\n"
+                "info = json.loads(ipykernel.connect.get_connection_info())\n"
+                "print(info['transport'], info['ip'])"
+            ),
+        ]
+        paths.append(tmp_path / f"0{i}-probe.ipynb")
+        nbformat.write(nb, paths[-1])
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        htmls = list(pool.map(lambda p: report.run_notebook(p, tmp_path / "out"), paths))
+    assert [h.name for h in htmls] == [f"0{i}-probe.html" for i in range(4)]
+    seen = [nbformat.read(tmp_path / "out" / p.name, as_version=4).cells[-1].outputs[0]["text"].split() for p in paths]
+    assert {transport for transport, _ in seen} == {"ipc"}
+    folders = {str(__import__("pathlib").Path(ip).parent) for _, ip in seen}
+    assert len(folders) == 4  # one private socket folder per kernel
+    assert not any(__import__("pathlib").Path(f).exists() for f in folders)  # removed after the run
