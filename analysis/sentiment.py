@@ -236,22 +236,30 @@ class _TargetFeatures:
             TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
         ]
 
-    def _matrix(self, frame: pd.DataFrame, fit: bool) -> sparse.csr_matrix:
+    def blocks(self, frame: pd.DataFrame, fit: bool = False, canonical: bool = True) -> list:
+        """The feature blocks side by side: four TF-IDF spaces (CSR) and the lexicon features (dense).
+
+        ``canonical=False`` leaves the character n-gram block's rows unsorted
+        (:func:`analysis.tfidf.transform`), for a caller that only multiplies it.
+        """
         sents = frame["sentence"].astype(str).tolist()
         starts = frame["start"].astype(int).tolist()
         ends = frame["end"].astype(int).tolist()
         masked, left, right = _views(sents, starts, ends)
         parts = []
         for vectorizer, docs in zip(self.vectorizers, (masked, masked, left, right)):
-            parts.append(vectorizer.fit_transform(docs) if fit else tfidf.transform(vectorizer, docs))
-        from scipy import sparse
-
+            parts.append(vectorizer.fit_transform(docs) if fit else tfidf.transform(vectorizer, docs, canonical=canonical))
         vader = _vader()
         compound = {s: vader.polarity_scores(s)["compound"] for s in dict.fromkeys(sents)}
         words = {s: _sentence_words(s) for s in compound}
         lex = np.array([_lexicon_features(s, a, b, compound[s], words[s]) for s, a, b in zip(sents, starts, ends)]) if sents else np.zeros((0, _N_LEXICON_FEATURES))
-        parts.append(sparse.csr_matrix(lex))
-        return sparse.hstack(parts).tocsr()
+        parts.append(lex)
+        return parts
+
+    def _matrix(self, frame: pd.DataFrame, fit: bool) -> sparse.csr_matrix:
+        from scipy import sparse
+
+        return sparse.hstack([sparse.csr_matrix(b) for b in self.blocks(frame, fit)]).tocsr()
 
     def fit_transform(self, frame: pd.DataFrame) -> sparse.csr_matrix:
         return self._matrix(frame, fit=True)
@@ -273,10 +281,40 @@ class TargetModel:
         self.info = info
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        """Probabilities of (negative, neutral, positive) for each row of ``frame``."""
-        proba = self.classifier.predict_proba(self.features.transform(frame))
-        order = [list(self.classifier.classes_).index(c) for c in (-1, 0, 1)]
+        """Probabilities of (negative, neutral, positive) for each row of ``frame``.
+
+        What ``classifier.predict_proba(features.transform(frame))`` gives (the
+        multinomial softmax of the decision function), with the decision summed
+        block by block (:func:`_decision`) instead of over one stacked matrix.
+        """
+        classifier = self.classifier
+        if len(classifier.classes_) <= 2:
+            proba = classifier.predict_proba(self.features.transform(frame))
+        else:
+            from sklearn.utils.extmath import softmax
+
+            proba = softmax(_decision(classifier, self.features.blocks(frame, canonical=False)), copy=False)
+        order = [list(classifier.classes_).index(c) for c in (-1, 0, 1)]
         return proba[:, order]
+
+
+def _decision(classifier: LogisticRegression, blocks: list) -> np.ndarray:
+    """``classifier.decision_function`` of the blocks stacked side by side, summed one block at a time.
+
+    Stacking copies every block into one matrix (the character n-grams alone
+    hold ~400 entries per row); the sums are the same up to the rounding of
+    their last bit.
+    """
+    coef_t = classifier.coef_.T
+    scores = np.zeros((blocks[0].shape[0], coef_t.shape[1]))
+    at = 0
+    for block in blocks:
+        width = block.shape[1]
+        scores += block @ coef_t[at : at + width]
+        at += width
+    if at != coef_t.shape[0]:
+        raise ValueError(f"the feature blocks have {at} columns; the classifier was fitted on {coef_t.shape[0]}")
+    return scores + classifier.intercept_
 
 
 _C = 1.0

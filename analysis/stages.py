@@ -229,7 +229,7 @@ def _stage_quotes(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.Dat
 
     arts = t["articles"]
     raw, pronouns = extract_corpus_attributions(
-        arts[["article_id", "outlet", "text"]], ctx.codebook, progress=False, sentences_df=t["sentences"]
+        arts[["article_id", "outlet", "text"]], ctx.codebook, progress=False, sentences_df=t["sentences"], validate=False
     )
     if raw.empty:
         return {"quotes": empty_table(QUOTE_SCORES_SCHEMA).drop(columns=_QUOTE_TONE), "quoted_pronouns": pronouns}

@@ -81,8 +81,8 @@ class _CharCache:
         self.pool = np.concatenate([self.pool, ids[known]])
         self._words = None
 
-    def grams_by_word(self, used: np.ndarray):
-        """The (n-gram x word) count matrix of the words in rows ``used``, CSR.
+    def words_by_gram(self, used: np.ndarray):
+        """The (word x n-gram) count matrix of the words in rows ``used``, CSR.
 
         Built per batch from the batch's words only, so its cost does not grow with the cache.
         """
@@ -90,7 +90,7 @@ class _CharCache:
             from scipy import sparse
 
             self._words = sparse.csr_matrix((np.ones(len(self.pool)), self.pool, self.indptr), shape=(len(self.slot), len(self.vocabulary)))
-        return self._words[used].T.tocsr()
+        return self._words[used]
 
 
 def _char_cache(vectorizer) -> _CharCache:
@@ -113,11 +113,13 @@ def _char_grams(word: str, min_n: int, max_n: int) -> list[str]:
     return grams
 
 
-def _char_counts(vectorizer, docs: list[str]):
-    """The (doc x n-gram) count matrix, canonical CSR: (n-gram x word) @ (word x doc), its CSC read as the CSR of the transpose.
+def _char_counts(vectorizer, docs: list[str], canonical: bool = True):
+    """The (doc x n-gram) count matrix, CSR with no duplicate entries.
 
-    The product's CSC lists each doc's n-grams in increasing id order with no
-    duplicates, the form scikit-learn's counts have, without sorting any row.
+    Canonical (scikit-learn's form: each row's n-grams in increasing id order):
+    (n-gram x word) @ (word x doc), its CSC read as the CSR of the transpose, so
+    no row is sorted. Otherwise (doc x word) @ (word x n-gram): the same entries,
+    each row in no particular order, with two fewer whole-matrix copies.
     """
     from scipy import sparse
 
@@ -135,8 +137,10 @@ def _char_counts(vectorizer, docs: list[str]):
     used = np.flatnonzero(np.bincount(words, minlength=len(cache.slot)))
     row = np.zeros(len(cache.slot), dtype=np.int64)
     row[used] = np.arange(len(used))
-    words_by_doc = sparse.csr_matrix((np.ones(len(words)), row[words], indptr), shape=(len(docs), len(used))).T.tocsr()
-    by_doc = (cache.grams_by_word(used) @ words_by_doc).tocsc()
+    docs_by_word = sparse.csr_matrix((np.ones(len(words)), row[words], indptr), shape=(len(docs), len(used)))
+    if not canonical:
+        return docs_by_word @ cache.words_by_gram(used)
+    by_doc = (cache.words_by_gram(used).T.tocsr() @ docs_by_word.T.tocsr()).tocsc()
     return sparse.csr_matrix((by_doc.data, by_doc.indices, by_doc.indptr), shape=(len(docs), len(cache.vocabulary)))
 
 
@@ -231,8 +235,15 @@ def _word_columns(vectorizer, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarr
     return ids[known], np.diff(kept, prepend=0)
 
 
-def transform(vectorizer, docs: Sequence[str]):
-    """``vectorizer.transform(docs)`` of a fitted ``TfidfVectorizer``, for ``char_wb`` and ``word`` analyzers without its Python n-gram loop."""
+def transform(vectorizer, docs: Sequence[str], *, canonical: bool = True):
+    """``vectorizer.transform(docs)`` of a fitted ``TfidfVectorizer``, for ``char_wb`` and ``word`` analyzers without its Python n-gram loop.
+
+    ``canonical=False`` lets a ``char_wb`` matrix keep each row's entries in
+    the order the sparse product left them (scikit-learn sorts them): the same
+    matrix for any arithmetic, built without two copies of it; only the
+    rounding of sums over a row (its norm, a dot product) may differ in the
+    last bit.
+    """
     docs = docs if isinstance(docs, str) else list(docs)
     if not _supported(vectorizer) or isinstance(docs, str) or not docs:
         return vectorizer.transform(docs)  # (its own error for a single string or no documents)
@@ -240,7 +251,7 @@ def transform(vectorizer, docs: Sequence[str]):
     from sklearn.preprocessing import normalize
 
     if vectorizer.analyzer == "char_wb":
-        counts = _char_counts(vectorizer, docs)
+        counts = _char_counts(vectorizer, docs, canonical)
     else:
         cols, per_doc = _word_columns(vectorizer, docs)
         if cols is None:
@@ -248,7 +259,8 @@ def transform(vectorizer, docs: Sequence[str]):
         indptr = np.zeros(len(docs) + 1, dtype=np.int64)
         np.cumsum(per_doc, out=indptr[1:])
         counts = sparse.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(docs), len(vectorizer.vocabulary_)))
-    counts.sum_duplicates()  # sorted ids, duplicates summed: the count matrix scikit-learn builds
+    if canonical or vectorizer.analyzer != "char_wb":  # (a product has no duplicate entries to sum)
+        counts.sum_duplicates()  # sorted ids, duplicates summed: the count matrix scikit-learn builds
     if vectorizer.sublinear_tf:
         np.log(counts.data, counts.data)
         counts.data += 1.0

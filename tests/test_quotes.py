@@ -556,3 +556,14 @@ def test_words_in_with_a_limit_gives_the_first_words(limit):
 
     text = "Mr. Jivani said on Feb. 3 that it was over, and “nothing” had changed. Then he left."
     assert words_in(text, 4, len(text), limit=limit) == words_in(text, 4, len(text))[:limit]
+
+
+def test_unvalidated_attributions_validate_to_the_same_tables(seed_attributions):
+    """``validate=False`` (what the stage graph asks for, checking its tables once) skips only the checks."""
+    from analysis.corpus import load_articles
+    from analysis.quotes import QUOTED_PRONOUNS_SCHEMA
+
+    quotes, pronouns = extract_corpus_attributions(load_articles(), BOOK, validate=False)
+    assert len(quotes) > 20 and len(pronouns) > 0
+    pd.testing.assert_frame_equal(CORPUS_QUOTES_SCHEMA.validate(quotes), seed_attributions[0])
+    pd.testing.assert_frame_equal(QUOTED_PRONOUNS_SCHEMA.validate(pronouns), seed_attributions[1])

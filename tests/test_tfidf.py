@@ -92,3 +92,34 @@ def test_the_default_tokens_are_the_regex_tokens():
     for text in texts:
         assert tfidf._default_tokens(text) == pattern.findall(text), text
         assert tfidf._default_tokens(text.lower()) == pattern.findall(text.lower()), text
+
+
+@pytest.mark.parametrize("split", ["train", "dev"])
+def test_an_unsorted_char_matrix_holds_the_same_entries(split):
+    """``canonical=False``: each row's entries in the product's order, the values equal but for the last bit of the row norm."""
+    model = sentiment.load_target_model()
+    data = sentiment.load_newsmtsc(split)
+    docs = sentiment._views(data["sentence"].tolist(), data["start"].tolist(), data["end"].tolist())[0]
+    char = next(v for v in model.features.vectorizers if v.analyzer == "char_wb")
+    loose, exact = tfidf.transform(char, docs, canonical=False), char.transform(docs)
+    assert not loose.has_sorted_indices  # (else the test would not test the unsorted path)
+    assert np.array_equal(loose.indptr, exact.indptr)
+    loose = loose.copy()
+    loose.sort_indices()
+    assert np.array_equal(loose.indices, exact.indices)
+    np.testing.assert_allclose(loose.data, exact.data, rtol=1e-14, atol=0)
+    word = next(v for v in model.features.vectorizers if v.analyzer == "word")
+    assert _same(tfidf.transform(word, docs, canonical=False), word.transform(docs))  # word spaces are always canonical
+
+
+def test_the_stance_model_sums_its_decision_block_by_block():
+    """TargetModel.predict_proba equals scikit-learn's predict_proba on the stacked matrix, to rounding."""
+    model = sentiment.load_target_model()
+    data = sentiment.load_newsmtsc("dev")
+    stacked = model.classifier.predict_proba(model.features.transform(data))
+    order = [list(model.classifier.classes_).index(c) for c in (-1, 0, 1)]
+    by_blocks = model.predict_proba(data)
+    np.testing.assert_allclose(by_blocks, stacked[:, order], rtol=0, atol=1e-12)
+    assert (by_blocks.argmax(axis=1) == stacked[:, order].argmax(axis=1)).all()
+    with pytest.raises(ValueError, match="fitted on"):
+        sentiment._decision(model.classifier, model.features.blocks(data)[:-1])

@@ -217,8 +217,12 @@ def extract_corpus_attributions(
     rules: QuoteRules | None = None,
     progress: bool | None = None,
     sentences_df: pd.DataFrame | None = None,
+    validate: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`extract_corpus_quotes` and, from the same reading, the quoted pronouns (:data:`QUOTED_PRONOUNS_SCHEMA`).
+
+    ``validate=False`` skips the schema checks (for a caller that checks the
+    tables it builds from these once, as :func:`analysis.stages.run_stages` does).
 
     >>> import pandas as pd
     >>> text = "Jivani spoke. “I haven’t heard him once,” Joly said."
@@ -226,10 +230,10 @@ def extract_corpus_attributions(
     >>> pronouns[["mention", "actor", "quote_id"]].values.tolist()
     [['him', 'Jamil Jivani', 0]]
     """
-    return _extract_corpus(articles_df, codebook, rules, progress, sentences_df, pronouns=True)
+    return _extract_corpus(articles_df, codebook, rules, progress, sentences_df, pronouns=True, validate=validate)
 
 
-def _extract_corpus(articles_df, codebook, rules, progress, sentences_df, pronouns: bool):
+def _extract_corpus(articles_df, codebook, rules, progress, sentences_df, pronouns: bool, validate: bool = True):
     from analysis.corpus import count_words
     from analysis.text import sentences
 
@@ -264,6 +268,8 @@ def _extract_corpus(articles_df, codebook, rules, progress, sentences_df, pronou
             para, sid = (sent_rows[k][2], sent_rows[k][3]) if sent_rows else (0, 0)
             rows.append((aid, outlet, *row, para, sid, count_words(row[1])))
         pronoun_rows += [(aid, s, e, text[s:e], actor.name, actor.camp, k) for s, e, actor, k in found]
-    quotes = CORPUS_QUOTES_SCHEMA.validate(_frame(rows, list(CORPUS_QUOTES_SCHEMA.columns)))
-    found = QUOTED_PRONOUNS_SCHEMA.validate(pd.DataFrame(pronoun_rows, columns=list(QUOTED_PRONOUNS_SCHEMA.columns)))
-    return quotes, found
+    quotes = _frame(rows, list(CORPUS_QUOTES_SCHEMA.columns))
+    found = pd.DataFrame(pronoun_rows, columns=list(QUOTED_PRONOUNS_SCHEMA.columns))
+    if not validate:
+        return quotes, found
+    return CORPUS_QUOTES_SCHEMA.validate(quotes), QUOTED_PRONOUNS_SCHEMA.validate(found)
