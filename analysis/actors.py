@@ -79,6 +79,10 @@ class Actor:
     pronouns: str = "they"
 
 
+MENTION_MEMO_SIZE = 1024
+"""Texts whose mentions :meth:`Codebook.mentions_in` keeps (more than a pipeline batch holds by default)."""
+
+
 @dataclass
 class Codebook:
     """Actors of one story, with a matcher for their names and aliases."""
@@ -139,6 +143,36 @@ class Codebook:
             actor = self.resolve(match.group())
             if actor is not None:
                 yield match.start(), match.end(), match.group(), actor
+
+    def mentions_in(self, text: str) -> tuple[tuple[int, int, str, Actor], ...]:
+        """All of :meth:`iter_mentions` for ``text``, remembered for the last :data:`MENTION_MEMO_SIZE` texts.
+
+        The stage graph reads each article's names twice (to attribute quotes,
+        then to list mentions); the second read is a look-up. A pure function
+        of the text and this codebook's aliases.
+
+        >>> book = parse_codebook({"actors": [{"name": "Ann Lee", "camp": "c"}]})
+        >>> [(s, e, m, a.name) for s, e, m, a in book.mentions_in("Ann Lee spoke.")]
+        [(0, 7, 'Ann Lee', 'Ann Lee')]
+        """
+        memo = self._mention_memo
+        found = memo.get(text)
+        if found is None:
+            found = tuple(self.iter_mentions(text))
+            if len(memo) >= MENTION_MEMO_SIZE:
+                memo.clear()  # (a batch's texts come back within a batch; cheaper than an LRU and safe across threads)
+            memo[text] = found
+        return found
+
+    @cached_property
+    def _mention_memo(self) -> dict[str, tuple]:
+        return {}
+
+    def __getstate__(self) -> dict:
+        """Pickled (e.g. sent to worker processes) without the remembered mentions."""
+        state = self.__dict__.copy()
+        state.pop("_mention_memo", None)
+        return state
 
     def find_mentions(self, text: str) -> pd.DataFrame:
         """See :func:`find_mentions`."""

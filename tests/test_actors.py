@@ -195,3 +195,22 @@ def test_codebook_is_parsed_once_per_file_version(tmp_path):
     assert load_codebook(path) is first
     path.write_text("actors:\n  - {name: Abc, camp: x, pronouns: he}\n", encoding="utf-8")  # another size: reread
     assert load_codebook(path).actors[0].name == "Abc"
+
+
+def test_mentions_in_is_iter_mentions_remembered_and_not_pickled():
+    import pickle
+
+    from analysis import actors
+    from analysis.corpus import load_articles
+
+    book = actors.load_codebook()
+    texts = load_articles()["text"].tolist()
+    for text in texts + texts:  # the second pass reads the memo
+        assert book.mentions_in(text) == tuple(book.iter_mentions(text))
+    assert len(book.mentions_in(texts[0])) > 10
+    assert set(book._mention_memo) == set(texts)
+    copy = pickle.loads(pickle.dumps(book))
+    assert "_mention_memo" not in copy.__dict__ and copy.mentions_in(texts[1]) == book.mentions_in(texts[1])
+    for i in range(actors.MENTION_MEMO_SIZE + 5):  # bounded
+        book.mentions_in(f"Text {i}")
+    assert len(book._mention_memo) <= actors.MENTION_MEMO_SIZE

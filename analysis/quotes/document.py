@@ -166,7 +166,7 @@ def _find_mentions(text: str, book: Codebook, rules: QuoteRules, quotes: list[Qu
     out: list[Mention] = []
     q_starts = [q.start for q in quotes]
     a_starts = [a for a, _ in asides]
-    for s, e, _, actor in book.iter_mentions(text):
+    for s, e, _, actor in book.mentions_in(text):
         prev = text[max(0, s - 20) : s].split()
         before = prev[-1].lower().strip(",") if prev else ""
         prep = before in rules.prepositions
