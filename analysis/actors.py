@@ -151,7 +151,7 @@ class Codebook:
         then to list mentions); the second read is a look-up. A pure function
         of the text and this codebook's aliases.
 
-        >>> book = parse_codebook({"actors": [{"name": "Ann Lee", "camp": "c"}]})
+        >>> book = parse_codebook({"actors": [{"name": "Ann Lee", "camp": "c", "pronouns": "she"}]})
         >>> [(s, e, m, a.name) for s, e, m, a in book.mentions_in("Ann Lee spoke.")]
         [(0, 7, 'Ann Lee', 'Ann Lee')]
         """
