@@ -117,7 +117,7 @@ class Codebook:
         aliases = sorted({a for actor in self.actors for a in (actor.name, *actor.aliases)}, key=len, reverse=True)
         if not aliases:
             return None
-        return re.compile(r"(?<!\w)" + _trie_regex([_alias_units(a) for a in aliases]) + r"(?!\w)")
+        return re.compile(_trie_regex([_alias_units(a) for a in aliases], not_after=r"\w") + r"(?!\w)")
 
     def resolve(self, alias: str) -> Actor | None:
         """The actor an exact alias (any spacing, accents, apostrophes, case) belongs to, else None.
@@ -226,8 +226,22 @@ def _alias_units(alias: str) -> list[str]:
     return parts
 
 
-def _trie_regex(words: list[list[str]]) -> str:
-    """One regex for many alternatives, shared prefixes factored out so matching stays fast."""
+def _trie_regex(words: list[list[str]], not_after: str | None = None) -> str:
+    r"""One regex for many alternatives, shared prefixes factored out so matching stays fast.
+
+    ``words`` are lists of units (regex fragments, one per character).
+    ``not_after`` is a one-character class that must not come right before a
+    match (``r"\w"``): the same as a leading ``(?<!\w)``, but put after each
+    first character as a two-character look-behind, with one branch per first
+    character, so that ``re`` jumps from one possible first character to the
+    next (a leading look-behind makes it try every position: several times
+    slower). When a first unit is not one character (``\s+``, ``\.?``) or a
+    word is empty, the plain leading look-behind is used.
+
+    >>> rx = re.compile(_trie_regex([list("said"), list("says"), ["[tT]", *"old"]], not_after=r"\w"))
+    >>> [m.group() for m in rx.finditer("Told you, she said; resaid, says, told")]
+    ['Told', 'said', 'says', 'told']
+    """
     trie: dict = {}
     for units in words:
         node = trie
@@ -243,7 +257,39 @@ def _trie_regex(words: list[list[str]]) -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if end else body
 
-    return "(?:" + build(trie) + ")"
+    if not_after is None:
+        return "(?:" + build(trie) + ")"
+    firsts = {unit: _unit_chars(unit) for unit in trie if unit != ""}
+    if "" in trie or not firsts or any(chars is None for chars in firsts.values()):
+        return f"(?<!{not_after})(?:" + build(trie) + ")"
+    branches = [f"{re.escape(c)}(?<!{not_after}{re.escape(c)})" + build(trie[unit])
+                for unit, chars in firsts.items() for c in chars]
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _unit_chars(unit: str) -> list[str] | None:
+    r"""The characters a one-character unit matches (``"a"``, ``"\."``, ``"[tT]"``), or None for any other unit.
+
+    >>> _unit_chars("[tT]"), _unit_chars(r"\."), _unit_chars(r"\s+"), _unit_chars(r"[-\s]")
+    (['t', 'T'], ['.'], None, None)
+    """
+    in_class = len(unit) > 2 and unit[0] == "[" and unit[-1] == "]" and unit[1] != "^"
+    body = unit[1:-1] if in_class else unit
+    chars, i = [], 0
+    while i < len(body):
+        if body[i] == "\\":
+            if i + 1 >= len(body) or body[i + 1].isalnum():  # \s, \d, \w ...: a class, not one character
+                return None
+            chars.append(body[i + 1])
+            i += 2
+        elif body[i] in "[]().*+?{}|^$" or (body[i] == "-" and in_class):
+            return None
+        else:
+            chars.append(body[i])
+            i += 1
+    if not chars or (not in_class and len(chars) != 1):
+        return None
+    return list(dict.fromkeys(chars))
 
 
 def find_mentions(text: str, codebook: Codebook | None = None) -> pd.DataFrame:

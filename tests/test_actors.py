@@ -208,7 +208,7 @@ def test_mentions_in_is_iter_mentions_remembered_and_not_pickled():
     for text in texts + texts:  # the second pass reads the memo
         assert book.mentions_in(text) == tuple(book.iter_mentions(text))
     assert len(book.mentions_in(texts[0])) > 10
-    assert set(book._mention_memo) == set(texts)
+    assert set(texts) <= set(book._mention_memo)
     copy = pickle.loads(pickle.dumps(book))
     assert "_mention_memo" not in copy.__dict__ and copy.mentions_in(texts[1]) == book.mentions_in(texts[1])
     for i in range(actors.MENTION_MEMO_SIZE + 5):  # bounded

@@ -567,3 +567,45 @@ def test_unvalidated_attributions_validate_to_the_same_tables(seed_attributions)
     assert len(quotes) > 20 and len(pronouns) > 0
     pd.testing.assert_frame_equal(CORPUS_QUOTES_SCHEMA.validate(quotes), seed_attributions[0])
     pd.testing.assert_frame_equal(QUOTED_PRONOUNS_SCHEMA.validate(pronouns), seed_attributions[1])
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "head"),
+    [
+        ("Carney has also said no.", "has also said", "has also said"),
+        ("Carney had\n  previously said no.", "had\n  previously said", "had\n  previously said"),
+        ("Carney, however, dismissed it.", "dismissed", ", however, dismissed"),
+        ("Carney however\u2003dismissed it.", "dismissed", "however\u2003dismissed"),
+        ("Carney in turn said no.", "said", "in turn said"),
+        ("Carneyhas said no.", "said", "said"),  # an auxiliary glued to the word before is none
+        ("Carney has  said", "has  said", "has  said"),
+        ("said it", "said", "said"),
+    ],
+)
+def test_cue_auxiliaries_and_adverbs_before_the_verb(text, cue, head):
+    from analysis.quotes.cues import scan_cues
+    from analysis.quotes.rules import load_quote_rules
+
+    found = [c for c in scan_cues(text, load_quote_rules()) if c.kind == "verb"]
+    assert len(found) == 1
+    assert (text[found[0].start : found[0].end], text[found[0].head : found[0].end]) == (cue, head)
+
+
+def test_the_codebook_regex_matches_as_a_leading_look_behind_would():
+    """Branches per first character with the look-behind after it: the same matches, found faster."""
+    import random
+    import re
+
+    from analysis.actors import _alias_units, _trie_regex
+    from analysis.corpus import load_articles
+
+    aliases = sorted({a for actor in BOOK.actors for a in (actor.name, *actor.aliases)}, key=len, reverse=True)
+    plain = re.compile(r"(?<!\w)" + _trie_regex([_alias_units(a) for a in aliases]) + r"(?!\w)")
+    assert BOOK.pattern.pattern != plain.pattern
+    rng = random.Random(0)
+    texts = load_articles()["text"].tolist()
+    pieces = [*aliases, *(a.lower() for a in aliases), *(a.upper() for a in aliases), "x", "_", "-", "’", " ", "\n"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(3000)]
+    for text in texts:
+        assert [m.span() for m in BOOK.pattern.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+    assert sum(1 for t in texts for _ in BOOK.pattern.finditer(t)) > 500

@@ -42,11 +42,11 @@ def scan_cues(text: str, rules: QuoteRules) -> list[Cue]:
         spec = rules.verbs[m.group()]
         start = m.start()
         for _ in range(2):  # "has said", "had also said"
-            aux = rules.aux_re.search(text, max(0, start - 30), start)
+            aux = _search_before(rules.aux_re, rules.aux_ends, text, start, False)
             if aux is None:
                 break
             start = aux.start()
-        adverb = rules.adverb_re.search(text, max(0, start - 30), start)  # "Carney however dismissed"
+        adverb = _search_before(rules.adverb_re, rules.adverb_ends, text, start, True)  # "Carney however dismissed"
         head = adverb.start() if adverb else start
         cues.append(Cue(start, m.end(), m.group(), "verb", spec["clause"], spec["object"], head))
     for m in rules.noun_re.finditer(text):
@@ -55,6 +55,24 @@ def scan_cues(text: str, rules: QuoteRules) -> list[Cue]:
         cues.append(Cue(m.start(), m.start() + len(m.group().rstrip()), "according to", "according", "bare"))
     cues.sort(key=lambda c: c.start)
     return cues
+
+
+def _search_before(regex, ends: tuple[str, ...], text: str, start: int, comma: bool):
+    """``regex.search`` in the 30 characters before ``start``, for a regex ending in ``\\s+$``, or None.
+
+    The search runs only where a match is possible: white space just before
+    ``start``, and before that (one comma dropped if ``comma``) one of ``ends``
+    (str.endswith is ~20x cheaper than the search, and most cues have none).
+    """
+    lo = max(0, start - 30)
+    if start == lo or not text[start - 1].isspace():
+        return None
+    before = text[lo:start].rstrip()
+    if comma and before.endswith(","):
+        before = before[:-1]
+    if not before.endswith(ends):
+        return None
+    return regex.search(text, lo, start)
 
 
 class CueIndex:

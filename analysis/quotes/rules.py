@@ -65,6 +65,10 @@ class QuoteRules:
     noun_re: re.Pattern = field(repr=False, compare=False, default=None)
     according_re: re.Pattern = field(repr=False, compare=False, default=None)
     mark_re: re.Pattern = field(repr=False, compare=False, default=None)
+    aux_ends: tuple[str, ...] = field(repr=False, compare=False, default=("",))
+    """The last word of each auxiliary: ``aux_re`` can match only where the text, white space stripped, ends with one."""
+    adverb_ends: tuple[str, ...] = field(repr=False, compare=False, default=("",))
+    """The same for the sentence adverbs of ``adverb_re`` (after one trailing comma is dropped)."""
 
 
 class QuoteRulesError(ValueError):
@@ -191,10 +195,12 @@ def _compile_rules(folder_name: str, _stamps: tuple) -> QuoteRules:
         verb_re=re.compile(rf"(?<![\w’'-]){_trie_regex([[re.escape(c) for c in v] for v in verbs])}(?![\w’'-])"),
         aux_re=re.compile(rf"(?<![\w’'-])(?:{_alternation(aux)})\s+$"),
         adverb_re=re.compile(rf"(?:,\s*)?(?<![\w’'-])(?:{_alternation(adverbs)}),?\s+$"),
-        noun_re=re.compile(
-            rf"(?:['’]s|s['’])\s+(?:(?:recent|latest|earlier|previous|own|public)\s+)?(?P<noun>{_alternation(nouns)})(?![\w’'-])"
+        noun_re=re.compile(  # (the possessive spelled out as four literal alternatives lets re skip to an apostrophe or "s")
+            rf"(?:'s|’s|s'|s’)\s+(?:(?:recent|latest|earlier|previous|own|public)\s+)?(?P<noun>{_alternation(nouns)})(?![\w’'-])"
         ),
         according_re=re.compile(rf"(?<![\w’'-])(?i:{_alternation(according)})\s+"),
+        aux_ends=tuple({w.rsplit(" ", 1)[-1] for w in aux}),
+        adverb_ends=tuple({w.rsplit(" ", 1)[-1] for w in adverbs}),
         mark_re=re.compile("|".join([re.escape(m) for m in sorted(straight, key=len, reverse=True)] + [f"[{re.escape(pair_chars)}]"])),
         single_re=re.compile(f"[{re.escape(single_chars)}]"),
         nested_re=re.compile(f"[{re.escape(single_chars + str(marks.get('straight_single', '')))}]"),
