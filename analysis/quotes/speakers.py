@@ -23,8 +23,9 @@ the same codebook pronoun; only codebook actors are candidates.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from analysis.actors import Actor
+from analysis.actors import Actor, _trie_regex
 from analysis.quotes.document import Document, Ledger, Mention, Record
 from analysis.quotes.tokens import POSSESSIVE, SPLIT_PUNCT, count_words, is_capitalised, words_in
 
@@ -221,7 +222,22 @@ def coordinated_subject(doc: Document, lo: int, hi: int) -> tuple[int, int] | No
     return speaker_after(doc, start, hi)
 
 
-_PRONOUN_WORD = re.compile(r"\b[A-Za-z]+\b")
+@lru_cache(maxsize=8)
+def _pronoun_words(pronouns: tuple[str, ...]) -> re.Pattern:
+    r"""A regex for the whole ASCII words among ``pronouns``, in any case: what ``\b[A-Za-z]+\b`` finds and the table holds.
+
+    Spelled letter by letter (``[hH][iI][mM]``, not IGNORECASE, which would
+    also match the Kelvin sign for "k") with the word-start check after the
+    first letter, so ``re`` jumps to the possible first letters.
+
+    >>> [m.group() for m in _pronoun_words(("he", "him", "her")).finditer("He told HIM and her; theme, hero, him2")]
+    ['He', 'HIM', 'her']
+    """
+    words = sorted({w for w in pronouns if w.isascii() and w.isalpha()})
+    if not words:
+        return re.compile(r"(?!)")
+    units = [[f"[{c.lower()}{c.upper()}]" for c in w] for w in words]
+    return re.compile(_trie_regex(units, not_after=r"\w") + r"\b")
 
 
 def resolve_quoted_pronouns(doc: Document, statements: list[Record], outer: list[int | None]) -> list[tuple[int, int, Actor, int]]:
@@ -236,6 +252,7 @@ def resolve_quoted_pronouns(doc: Document, statements: list[Record], outer: list
     of up to five units before it, nearest first.
     """
     table = doc.rules.target_pronouns
+    pronoun_words = _pronoun_words(tuple(table))
     nested: dict[int, list[tuple[int, int]]] = {}
     for k, o in enumerate(outer):
         if o is not None:
@@ -248,9 +265,9 @@ def resolve_quoted_pronouns(doc: Document, statements: list[Record], outer: list
     for k, rec in enumerate(statements):
         if rec.kind != "direct":
             continue
-        for m in _PRONOUN_WORD.finditer(doc.text, rec.start, rec.end):
-            gender = table.get(m.group().lower())
-            if gender is None or any(a <= m.start() < b for a, b in nested.get(k, ())):
+        for m in pronoun_words.finditer(doc.text, rec.start, rec.end):
+            gender = table[m.group().lower()]
+            if any(a <= m.start() < b for a, b in nested.get(k, ())):
                 continue
             actor = _quoted_antecedent(doc, speakers, rec, gender, m.start())
             if actor is not None:

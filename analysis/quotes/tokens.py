@@ -24,7 +24,8 @@ def words_in(text: str, lo: int, hi: int, limit: int = -1) -> list[tuple[int, in
     out = []
     for m in WORD_RE.finditer(text, lo, hi):
         w = m.group()
-        s, e = m.span()
+        s = m.start()
+        e = s + len(w)
         if w[-1] == "." and not ABBREV.match(w):
             stripped = w.rstrip(".")
             w, e = stripped, e - (len(w) - len(stripped))
