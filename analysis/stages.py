@@ -270,7 +270,7 @@ def _stage_mentions(t: dict[str, pd.DataFrame], ctx: _Context) -> dict[str, pd.D
         pronoun_rows = _rows_by_article(pronouns["article_id"])
         pronoun_columns = tuple(pronouns[c].to_numpy(dtype=object) for c in ("start", "end", "mention", "actor"))
     rows = []
-    for article_id, outlet, text in zip(t["articles"]["article_id"], t["articles"]["outlet"], t["articles"]["text"]):
+    for article_id, outlet, text in zip(*(t["articles"][c].tolist() for c in ("article_id", "outlet", "text"))):
         found = [(s, e, m, a, False) for s, e, m, a in ctx.codebook.mentions_in(text)]
         if article_id in pronoun_rows:
             p_rows = pronoun_rows[article_id]

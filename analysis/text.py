@@ -323,7 +323,7 @@ def paragraphs(df: pd.DataFrame, *, validate: bool = True) -> pd.DataFrame:
     """
     _require_text_columns(df)
     rows = []
-    for article_id, text in zip(df["article_id"], df["text"]):
+    for article_id, text in zip(df["article_id"].tolist(), df["text"].tolist()):  # (lists: iterating Arrow strings is slow)
         for paragraph_id, (start, end) in enumerate(_paragraph_spans(text)):
             start, end = _trim(text, start, end)
             body = text[start:end]
@@ -348,7 +348,7 @@ def sentences(df: pd.DataFrame, paragraphs_df: pd.DataFrame | None = None, *, va
     rows = []
     counters: dict[str, int] = {}
     for article_id, paragraph_id, p_start, body, is_heading in zip(
-        paras["article_id"], paras["paragraph_id"], paras["start"], paras["text"], paras["is_heading"]
+        *(paras[c].tolist() for c in ("article_id", "paragraph_id", "start", "text", "is_heading"))
     ):
         spans = [(0, len(body))] if is_heading else split_sentences(body)
         for start, end in spans:

@@ -246,10 +246,11 @@ def _extract_corpus(articles_df, codebook, rules, progress, sentences_df, pronou
     sents = sentences_df if sentences_df is not None else (sentences(frame) if len(frame) else None)
     spans: dict[str, list[tuple[int, int, int, int]]] = {}
     if sents is not None:
-        for aid, s, e, p, sid in zip(sents["article_id"], sents["start"], sents["end"], sents["paragraph_id"], sents["sentence_id"]):
+        columns = (sents[c].tolist() for c in ("article_id", "start", "end", "paragraph_id", "sentence_id"))  # (lists: 10x faster than Arrow)
+        for aid, s, e, p, sid in zip(*columns):
             spans.setdefault(aid, []).append((s, e, p, sid))
-    outlets = articles_df["outlet"] if "outlet" in articles_df.columns else [None] * len(articles_df)
-    items = zip(frame["article_id"], outlets, frame["text"])
+    outlets = articles_df["outlet"].tolist() if "outlet" in articles_df.columns else [None] * len(articles_df)
+    items = zip(frame["article_id"].tolist(), outlets, frame["text"].tolist())
     show = len(articles_df) > PROGRESS_THRESHOLD if progress is None else progress
     if show:
         from tqdm.auto import tqdm
