@@ -160,12 +160,15 @@ _REPORTING_AFTER = re.compile(
 _N_LEXICON_FEATURES = 16
 
 
-def _sentence_words(sentence: str) -> tuple[list[int], list[int], list[float], list[bool]]:
-    """Per word of a sentence (lower-cased, curly apostrophes straightened): start, end, VADER valence / 4, negation."""
+def _sentence_words(sentence: str) -> tuple[list[int], list[int], list[float], list[bool], list[int]]:
+    """Per word of a sentence (lower-cased, curly apostrophes straightened): start, end, VADER valence / 4, negation;
+    then the positions of the words with a valence or a negation (the only ones a feature counts)."""
     lexicon = _vader().lexicon
     words = [(m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _WORD.finditer(sentence)]
-    return ([w[1] for w in words], [w[2] for w in words], [lexicon.get(w[0], 0.0) / 4 for w in words],
-            [w[0] in _NEGATIONS for w in words])
+    valences = [lexicon.get(w[0], 0.0) / 4 for w in words]
+    negations = [w[0] in _NEGATIONS for w in words]
+    return ([w[1] for w in words], [w[2] for w in words], valences, negations,
+            [i for i, (v, n) in enumerate(zip(valences, negations)) if v or n])
 
 
 def _lexicon_features(sentence: str, start: int, end: int, compound: float, words: tuple) -> np.ndarray:
@@ -181,10 +184,10 @@ def _lexicon_features(sentence: str, start: int, end: int, compound: float, word
     once per sentence, however many targets it holds.
     """
     f = [0.0] * _N_LEXICON_FEATURES
-    w_starts, w_ends, valences, negations = words
+    w_starts, w_ends, valences, negations, counted = words
     n_left = bisect.bisect_right(w_ends, start)  # words ending before the target
     first_right = bisect.bisect_left(w_starts, end)  # the first word after it
-    for i in range(len(w_starts)):
+    for i in counted:  # (the other words add nothing: skipping them leaves every sum as it was, bit for bit)
         if w_ends[i] <= start:
             side, distance = 0, n_left - 1 - i
         elif w_starts[i] >= end:

@@ -157,3 +157,40 @@ def test_newsmtsc_offsets_point_at_mentions():
         assert set(df["polarity"]) == {-1, 0, 1}
         sample = df.sample(200, random_state=0)
         assert all(s[a:b] == m for s, a, b, m in zip(sample["sentence"], sample["start"], sample["end"], sample["mention"]))
+
+
+def test_lexicon_features_count_only_opinion_and_negation_words_bit_for_bit():
+    """Looping over the counted words only gives the features a loop over every word gives (NewsMTSC dev)."""
+    import bisect
+
+    import numpy as np
+
+    from analysis import sentiment as S
+
+    def every_word(sentence, start, end, words):  # the plain definition: all words, in order
+        f = [0.0] * S._N_LEXICON_FEATURES
+        w_starts, w_ends, valences, negations, _ = words
+        n_left, first_right = bisect.bisect_right(w_ends, start), bisect.bisect_left(w_starts, end)
+        for i in range(len(w_starts)):
+            if w_ends[i] <= start:
+                side, distance = 0, n_left - 1 - i
+            elif w_starts[i] >= end:
+                side, distance = 1, i - first_right
+            else:
+                continue
+            f[9] += negations[i] and distance < 4
+            valence = valences[i] * (-0.74 if valences[i] and any(negations[max(0, i - 3) : i]) else 1)
+            if valence:
+                f[side * 3 + (0 if distance <= 3 else (1 if distance <= 8 else 2))] += valence
+                f[6] += valence / (1 + distance)
+                f[7 if valence > 0 else 8] += abs(valence)
+        return f[:10]
+
+    dev = S.load_newsmtsc("dev")
+    counted = 0
+    for sentence, start, end in zip(dev["sentence"], dev["start"], dev["end"]):
+        words = S._sentence_words(sentence)
+        counted += len(words[4])
+        fast = S._lexicon_features(sentence, start, end, 0.0, words)
+        assert np.array_equal(fast[:10], np.array(every_word(sentence, start, end, words))), sentence
+    assert counted > len(dev)  # most sentences hold an opinion word or a negation
