@@ -185,13 +185,18 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
 # opening mark and a capitalised word: a boundary for syntok unless the word is one of its abbreviations,
 # months or roman numerals.
 _PLAIN_END = re.compile(r"[.!?](?<=[^\W\d_]{2}[.!?])[\"'”’]?(?=\s+[“\"‘]?([A-Z]\w*))")  # terminal first: a fast scan
+# A full stop after a number that is a token of its own, then white space and a capitalised word ("on Feb. 4. Carney",
+# "in 2016. The"): syntok ends the sentence unless the number opens it or the word is a month ("4. Mar-a-Lago").
+_DIGIT_END = re.compile(r"\.(?<=[0-9]\.)(?=\s+([A-Z]\w*))")
+_PLAIN_CAPITALISED = re.compile("[A-Z][a-z]*")
+_TWO_TOKENS = re.compile(r"\w\s+\w")
 _ANY_TERMINAL = re.compile("[" + re.escape(_TERMINALS) + "]")  # every terminal syntok knows ("。" too)
 # after a terminal: a lowercase word, inner punctuation, a digit or a hyphen glued on ("3.5", "U.S.-led") -- syntok never cuts there
 _NO_CUT_AFTER = re.compile(r"[\"'”’)\]]*(?:\s+[a-z]|[a-z0-9,;:-])")
 _INITIALISM = re.compile(r"(?<=[A-Z])\.(?=[A-Z])")
 _NEXT_WORD = re.compile(r"\s+([A-Z]\w*)")
 _INITIALS_BEFORE = re.compile(r"(?:^|(?<=[\s“\"‘(-]))(?:[A-Z]\.)+[A-Z]$")
-_PLAIN_ASIDE = re.compile(r"(?<=[a-z] )\([^()\[\]{}.!?;…“”\"‘’']{1,60}\)(?=\s+[a-z]|[,;:]|[.!?]?[\"'”’]?$)")
+_PLAIN_ASIDE = re.compile(r"(?<=[a-z] )\([^()\[\]{}“”\"‘’'" + re.escape(_TERMINALS) + r"]{1,60}\)(?=\s+[a-z]|[,;:]|[.!?]?[\"'”’]?$)")
 # A short bracketed aside (at most 50 characters, none of them a bracket) after two words, neither a terminal:
 # syntok is then inside a sentence and skips the whole aside (_skip_bracketed_text), so nothing inside it or
 # before it can end the sentence ("Sen. Tim Kaine (D-Va.) has", "Warren (D-Mass.),"). See _skipped_asides.
@@ -237,21 +242,57 @@ def _has_case_turn(word: str) -> bool:
 
 
 def _plain_cuts(paragraph: str) -> list[int]:
-    """Offsets where syntok surely ends a sentence: a plain word, a terminal, a capitalised word; outside brackets."""
+    """Offsets where syntok surely ends a sentence: a plain word, a terminal, a capitalised word; outside brackets.
+
+    Also after a number that is not the first token of its sentence (see :data:`_DIGIT_END`), when
+    nothing between the previous cut and the number can end a sentence.
+    """
     skip = _SyntokState.abbreviations | _SyntokState.months | _SyntokState.roman_numerals
+    found = [(m, False) for m in _PLAIN_END.finditer(paragraph)]
+    if "." in paragraph and _DIGIT_END.search(paragraph):
+        found = sorted(found + [(m, True) for m in _DIGIT_END.finditer(paragraph)], key=lambda f: f[0].start())
     cuts = []
     depth, last = 0, 0
     bracketed = "(" in paragraph or "[" in paragraph or ")" in paragraph or "]" in paragraph
-    for m in _PLAIN_END.finditer(paragraph):
+    for m, after_number in found:
         if bracketed:
             between = paragraph[last : m.start()]
             depth += between.count("(") + between.count("[") - between.count(")") - between.count("]")
             last = m.start()
-        j, word = _word_before(paragraph, m.start())
-        if depth or word in skip or not _starts_token(paragraph, j) or _has_case_turn(word):
+        if depth:
             continue
+        if after_number:
+            if _number_ends_sentence(paragraph, m, cuts[-1] if cuts else 0):
+                cuts.append(m.end())
+            continue
+        j, word = _word_before(paragraph, m.start())
+        if word in skip or not _starts_token(paragraph, j) or _has_case_turn(word):
+            continue
+        if word in ("no", "No", "NO") and any(c.isdigit() for c in m.group(1)):
+            continue  # "said no! IV2016": syntok keeps "no." before a word with a digit ("No. 4")
         cuts.append(m.end())
     return cuts
+
+
+def _number_ends_sentence(paragraph: str, m: re.Match, previous_cut: int) -> bool:
+    """The full stop of a :data:`_DIGIT_END` match ends the sentence for syntok.
+
+    The number must be a token of its own (white space before it), not a word
+    syntok lists, and not the first token of its sentence (syntok keeps "4."
+    with the sentence it opens): some text comes between the previous cut and
+    the number, none of it able to end a sentence (:func:`_one_sentence`), with two
+    tokens in a row somewhere ("He met Rubio on Feb. 4", not "Feb. 4": a terminal after
+    each token keeps syntok in its first-token state).
+    """
+    j = m.start()
+    while j > 0 and paragraph[j - 1] in "0123456789":
+        j -= 1
+    following = m.group(1)  # one plain word (syntok's tokenizer splits "JanSept" or "Mar2" and reads "Jan", "Mar")
+    if j == 0 or not paragraph[j - 1].isspace() or not _PLAIN_CAPITALISED.fullmatch(following) or following in _SyntokState.months:
+        return False
+    if paragraph[j : m.start()] in _SyntokState.abbreviations or not _TWO_TOKENS.search(paragraph, previous_cut, j + 1):
+        return False  # (syntok reads "Feb. 3." at a sentence start as its first token still: no two tokens in a row)
+    return _one_sentence(paragraph[previous_cut : m.start()].strip())
 
 
 def _skipped_asides(piece: str) -> list[tuple[int, int]]:

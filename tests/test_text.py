@@ -120,6 +120,19 @@ def test_count_segments(articles):
         "Senator Tim Kaine (D-Va.) has had a mixed record.",  # an aside syntok skips whole
         "Phone (x)  ab (D-Va.)\t'Zu",  # ... but not after an aside it did not skip
         "said  cd (Mr Sen. Kaine )\u3002 He",  # nor when its ")" is glued to the punctuation after it
+        "Vance (see \u3002)",  # an aside holding any of syntok's terminals is no plain aside
+        "He met Rubio on Feb. 4. Carney left.",  # a number ends the sentence ...
+        "He met Rubio in 2016. Carney left.",
+        "4. Carney left.",  # ... but not the number that opens it
+        "Feb. 3.  Carney  1.X",  # nor one after "Feb." at a sentence start (still syntok's first token)
+        "He left. 4. Carney left.",
+        "He said no. 4. Carney left.",
+        "He got 4. Mar-a-Lago is big.",  # nor before a month ("Mar")
+        "He got 4. JanSept came.",  # ... which syntok's tokenizer cuts out of "JanSept"
+        "He got 4. March came.",
+        "It was 4. \u201cCarney left.",
+        "He paid $4. Carney left.",
+        "X said no! IV2016Z Carney",  # "no" before a word with a digit ("No. 4") is kept
     ],
 )
 def test_single_sentence_shortcut_agrees_with_syntok(paragraph):
@@ -127,7 +140,8 @@ def test_single_sentence_shortcut_agrees_with_syntok(paragraph):
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(list("ab Z.!?;:,()[]\"'“”‘’…-\t\u3002") + ["Mr", "U.S", " said ", "Jan", "X", "eB", "Phone"]), max_size=30))
+@given(st.lists(st.sampled_from(list("ab Z.!?;:,()[]\"'“”‘’…-\t\u3002") + ["Mr", "U.S", " said ", "Jan", "X", "eB", "Phone",
+                                                                            " 4", "2016", "Mar", "Sept", "No", "no", " I "]), max_size=30))
 def test_single_sentence_shortcut_never_changes_a_split(pieces):
     paragraph = "".join(pieces).strip()
     assert split_sentences(paragraph) == _syntok_spans(paragraph)
@@ -167,3 +181,12 @@ _MOJIBAKE_PIECES = list("ab Z.&;<>\n\r\t“”‘’–—…éÃâ€™Â\u00a
 def test_line_shortcut_repairs_exactly_as_ftfy(pieces):
     raw = "".join(pieces)
     assert _fix_text(raw) == ftfy.fix_text(raw, config=_FTFY_CONFIG)
+
+
+@pytest.mark.parametrize("paragraph", ["He met Rubio on Feb. 4. Carney left.", "He met Rubio in 2016. Carney last travelled in December."])
+def test_a_number_ending_a_sentence_is_cut_without_syntok(monkeypatch, paragraph):
+    import analysis.text as text_module
+
+    expected = _syntok_spans(paragraph)
+    monkeypatch.setattr(text_module, "_syntok_spans", lambda p: pytest.fail(f"sent to syntok: {p!r}"))
+    assert split_sentences(paragraph) == expected and len(expected) == 2
