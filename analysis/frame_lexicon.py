@@ -42,6 +42,7 @@ import yaml
 
 from analysis.datafiles import LexiconError, cached_by_mtime, read_yaml
 from analysis.paths import DATA_DIR
+from analysis.pattern_literals import Requirement, required_literals
 
 FRAMES_PATH = DATA_DIR / "frames.yaml"
 """The frame lexicon shipped with the workbench."""
@@ -103,6 +104,10 @@ class Frame:
     faster in Python's ``re`` than IGNORECASE); ``pattern_regex`` is compiled
     with MULTILINE. ``term_trie`` / ``exclude_trie`` are the regex bodies that
     :func:`score_frames` combines for all frames of a set into one scan.
+    ``pattern_literals``: per pattern alternative, the literal sets a match
+    contains one string of each (:func:`analysis.pattern_literals.required_literals`),
+    so only texts holding them are scanned; None when a pattern allows no
+    such prefilter (every text is scanned).
     """
 
     set_name: str
@@ -120,6 +125,7 @@ class Frame:
     exclude_trie: str
     pattern_regex: re.Pattern | None
     exclude_regex: re.Pattern | None
+    pattern_literals: Requirement | None = None
 
 
 @dataclass(frozen=True)
@@ -291,7 +297,7 @@ def _build_frame(set_name: str, name: object, spec: object, set_source: str, pro
         problems.append(f"{where}: a residual frame fires when no other frame does; it takes no terms, patterns or exclude")
     if not residual and not terms and not patterns:
         problems.append(f"{where}: empty indicators (give 'terms' or 'patterns', or 'residual: true')")
-    term_regex = pattern_regex = exclude_regex = None
+    term_regex = pattern_regex = exclude_regex = pattern_literals = None
     try:
         term_alt = terms_regex(terms) if terms else None
         exclude_alt = terms_regex(exclude) if exclude else None
@@ -304,8 +310,12 @@ def _build_frame(set_name: str, name: object, spec: object, set_source: str, pro
             term_regex = re.compile(r"(?<!\w)" + term_alt) if term_alt else None
             exclude_regex = re.compile(r"(?<!\w)" + exclude_alt) if exclude_alt else None
             if good_patterns:
-                joined = "|".join(f"(?:{_lower_pattern(p)})" for p in good_patterns)
-                pattern_regex = re.compile(joined, re.MULTILINE)
+                lowered = [_lower_pattern(p) for p in good_patterns]
+                pattern_regex = re.compile("|".join(f"(?:{p})" for p in lowered), re.MULTILINE)
+                # A match of the joined regex is a match of one pattern: it holds what that pattern requires.
+                required = [required_literals(p) for p in lowered]
+                if all(r is not None for r in required):
+                    pattern_literals = tuple(alt for r in required for alt in r)
         except re.error as exc:  # e.g. a global inline flag such as (?i) inside a pattern
             problems.append(f"{where}: indicators do not compile together: {exc}")
     if len(problems) > before:
@@ -326,6 +336,7 @@ def _build_frame(set_name: str, name: object, spec: object, set_source: str, pro
         exclude_trie=exclude_alt or "",
         pattern_regex=pattern_regex,
         exclude_regex=exclude_regex,
+        pattern_literals=pattern_literals,
     )
 
 

@@ -48,6 +48,7 @@ from analysis.frame_lexicon import (
     select_frames,
     terms_regex,
 )
+from analysis.pattern_literals import LiteralIndex
 from analysis.schemas import with_leading_columns
 from analysis.stats import LOW_N
 
@@ -159,6 +160,28 @@ def _scan(regex: re.Pattern, big: str, starts: np.ndarray, lengths: np.ndarray) 
     return pos, spans
 
 
+# Scan only the texts holding a pattern's required literals unless more than this share of the texts do.
+_PREFILTER_MAX_SHARE = 0.5
+
+
+def _scan_patterns(frame: Frame, texts: _Prepared) -> np.ndarray:
+    """Global spans of ``frame.pattern_regex``'s matches, in order, as :func:`_scan` finds them.
+
+    With ``frame.pattern_literals`` only the texts holding the literals a match
+    needs are scanned, each alone; for the patterns given literals (no
+    lookahead, no atomic group) a match in a text alone is exactly a match
+    :func:`_scan` keeps, and a text without the literals has none.
+    """
+    regex, big, starts, lengths = frame.pattern_regex, texts.big, texts.starts, texts.lengths
+    if frame.pattern_literals is not None:
+        chosen = texts.literals.candidates(frame.pattern_literals)
+        if chosen is not None and len(chosen) <= _PREFILTER_MAX_SHARE * len(starts):
+            firsts, ends = starts[chosen].tolist(), (starts + lengths)[chosen].tolist()
+            spans = [m.span() for a, b in zip(firsts, ends) for m in regex.finditer(big, a, b)]
+            return np.array(spans, dtype=np.int64).reshape(-1, 2)
+    return _scan(regex, big, starts, lengths)[1]
+
+
 def _overlapping(spans: np.ndarray, blockers: np.ndarray) -> np.ndarray:
     """Mask of ``spans`` (n x 2) overlapping any of ``blockers`` (m x 2, sorted by start, may overlap)."""
     mask = np.zeros(len(spans), dtype=bool)
@@ -233,7 +256,7 @@ def _find_matches(frames: tuple[Frame, ...], texts: _Prepared) -> list[tuple[np.
     for i, frame in enumerate(frames):
         spans = term_spans[i]
         if frame.pattern_regex is not None:
-            _, p_spans = _scan(frame.pattern_regex, big, starts, lengths)
+            p_spans = _scan_patterns(frame, texts)
             if len(p_spans):
                 spans = np.concatenate([spans[~_overlapping(spans, p_spans)], p_spans])
                 spans = spans[np.argsort(spans[:, 0], kind="stable")]
@@ -337,7 +360,8 @@ class _Prepared:
     ``big`` holds the folded texts (:func:`fold_text`), each preceded by the
     separator, text ``i`` at ``big[starts[i]:starts[i] + lengths[i]]``;
     ``term_text`` is ``big`` with :func:`asciify_boundaries` applied; ``words``
-    the word count of each original text.
+    the word count of each original text; ``literals`` which texts hold which
+    literal strings (for the patterns' prefilter, filled as frames ask).
     """
 
     values: list[str]
@@ -348,6 +372,7 @@ class _Prepared:
     starts: np.ndarray
     lengths: np.ndarray
     words: np.ndarray
+    literals: LiteralIndex
 
 
 def _prepare(texts: pd.DataFrame | pd.Series | Sequence[str], text_column: str, keep: Sequence[str] | None) -> _Prepared:
@@ -359,7 +384,8 @@ def _prepare(texts: pd.DataFrame | pd.Series | Sequence[str], text_column: str, 
     starts = np.cumsum(np.concatenate([[len(_JOIN)], lengths[:-1] + len(_JOIN)])).astype(np.int64) if n else np.zeros(0, np.int64)
     big = _JOIN + _JOIN.join(normalized)
     words = np.fromiter((len(_WORD.findall(t)) for t in values), dtype=np.int64, count=n)
-    return _Prepared(values, index, ids_frame, big, asciify_boundaries(big), starts, lengths, words)
+    literals = LiteralIndex(big, starts, lengths)
+    return _Prepared(values, index, ids_frame, big, asciify_boundaries(big), starts, lengths, words, literals)
 
 
 def _score_set(sets: Mapping[str, FrameSet], frame_set: str, chosen: list[Frame], texts: _Prepared, validate: bool) -> pd.DataFrame:
