@@ -6,7 +6,7 @@ position of the text. :func:`required_literals` reads the parsed pattern
 (``re._parser``) and returns, per top-level alternative, the sets of literal
 strings every match of that alternative contains one of; :class:`LiteralIndex`
 finds the texts holding them, and only those need the regex
-(:mod:`analysis.frames`).
+(:mod:`analysis.frame_matching`).
 
 What counts as required: a run of literal characters in a sequence (a small
 character class or alternation of literals, ``s?`` and exact repeats are
@@ -43,12 +43,8 @@ from itertools import product
 
 import numpy as np
 
-try:  # Python >= 3.11
-    from re import _constants as _c
-    from re import _parser as _p
-except ImportError:  # pragma: no cover - Python 3.10 and older
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _p  # type: ignore[no-redef]
+from re import _constants as _c  # private: see the module's limits
+from re import _parser as _p
 
 MAX_STRINGS = 32
 """Most strings an expanded node or a required set may hold before it is cut (a longer list filters little)."""
